@@ -1,0 +1,572 @@
+//! The validated rule-set model. Ids of operators, stations and products are strings as
+//! written in the TOML file; validation guarantees every reference resolves.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Date, Time, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::money::{Cents, Discount};
+use crate::time::{TravelDayBoundary, TravelDayRule};
+
+/// Operator code as on cards and tap messages: at most 6 ASCII letters ("NS", "GVB", "ARR").
+pub type OperatorId = String;
+/// Station or stop code: at most 8 ASCII letters, digits or '-' ("asd", "ut", "dam").
+pub type StationId = String;
+/// Product code: at most 15 ASCII letters, digits or '-' ("dal-voordeel").
+pub type ProductCode = String;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSet {
+    pub meta: Meta,
+    pub interpretations: Interpretations,
+    pub card: CardRules,
+    pub reader: ReaderRules,
+    pub journey: JourneyRules,
+    pub travel_day: TravelDayRules,
+    pub peak: PeakRules,
+    /// FARE-02: base fare (opstaptarief) per year, normal and 34 % reduced.
+    pub base_fares: Vec<BaseFare>,
+    pub operators: Vec<Operator>,
+    /// TAP-01 / FARE-10: boarding fees that differ by card kind or product.
+    #[serde(default)]
+    pub boarding_fee_overrides: Vec<BoardingFeeOverride>,
+    /// FARE-07 / FARE-08.
+    pub products: Vec<Product>,
+    pub ovpay: OvpayRules,
+    pub fees: FeeRules,
+    pub network: Network,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub id: String,
+    /// FARE-02: a rule set applies to journeys whose first check-in is on or after this date.
+    pub valid_from: Date,
+    pub description: String,
+}
+
+/// Every place where RULES.md states an interpretation, as a named switch.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Interpretations {
+    /// CARD-02: how the balance may go below zero.
+    pub negative_balance: NegativeBalance,
+    /// EMV-07: where the 03:05 boundary lies on DST nights.
+    pub travel_day_boundary: TravelDayBoundary,
+    /// EMV-07: which travel day a journey belongs to.
+    pub journey_travel_day: JourneyTravelDay,
+    /// JRN-05: what a stay of 35–60 minutes at a gated station costs.
+    pub station_visit: StationVisit,
+    /// TAP-03: whether the anti-passback window also applies at gates (a gate opens once per
+    /// tap, so by default only the NS 15 s duplicate window applies there).
+    pub anti_passback_at_gates: bool,
+    /// TAP-08 / GBO-04: how the back office orders taps that arrive late or twice.
+    pub tap_order: TapOrder,
+    /// FARE-11: the rounding rule for percentage discounts and km fares.
+    pub rounding: Rounding,
+    /// TAP-06: when an auto-reload is triggered.
+    pub auto_reload_trigger: AutoReloadTrigger,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum NegativeBalance {
+    /// Only a boarding fee at check-in or a fare at check-out may take the balance below
+    /// zero; a later load first clears the deficit.
+    FaresOnly,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum JourneyTravelDay {
+    /// A journey belongs to the travel day of its first check-in; a journey still open at the
+    /// end of that day is closed as a missing check-out.
+    FirstCheckIn,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum StationVisit {
+    /// 35–60 minutes at a gated station is a free visit; beyond the visit window the
+    /// operator's minimum fare is charged.
+    FreeUpToVisitWindow,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TapOrder {
+    /// Taps are ordered by their time on the reader, then tap id; arrival order is ignored.
+    ByTapTime,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rounding {
+    /// Half away from zero to whole cents ([`Cents::after_discount`], [`Cents::per_km`]).
+    HalfUp,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum AutoReloadTrigger {
+    /// Reload once when the balance after the boarding fee (check-in) or after settling
+    /// the fare (check-out) would be below zero.
+    BalanceWouldGoNegative,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CardRules {
+    /// CARD-02: the balance never exceeds this after a load.
+    pub max_balance_cents: Cents,
+    /// CARD-02: the lowest balance a load or refund may leave (€0).
+    pub min_balance_cents: Cents,
+    /// CARD-07: the most one load may add.
+    pub max_load_cents: Cents,
+    /// CARD-04: validity of a personal card.
+    pub personal_validity_years: u8,
+    /// CARD-04: validity of an anonymous card (4–5 years; default 5).
+    pub anonymous_validity_years: u8,
+    /// CARD-01: validity of a disposable card's travel right, in days from issue.
+    pub disposable_validity_days: u16,
+    /// TAP-06: the amounts an auto-reload may be set to.
+    pub auto_reload_amounts_cents: Vec<Cents>,
+    /// CARD-06: age discount and free travel by age.
+    pub age: AgeRules,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AgeRules {
+    /// CARD-06: children younger than this travel free and need no card.
+    pub free_below_age: u8,
+    /// CARD-06: the age discount (3400 = 34 %).
+    pub discount_bp: u32,
+    pub child_from_age: u8,
+    pub child_to_age: u8,
+    pub senior_from_age: u8,
+    /// CARD-06: operators that give no age discount on balance (NS).
+    pub excluded_operators: Vec<OperatorId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReaderRules {
+    /// TAP-02: minimum balance to check in = boarding fee − this offset (€4).
+    pub min_balance_offset_cents: Cents,
+    /// TAP-03: at these operators the same card is not processed twice within
+    /// `duplicate_window_s` at the same pole or gate.
+    pub duplicate_window_operators: Vec<OperatorId>,
+    pub duplicate_window_s: u32,
+    /// TAP-09: operators at which balance travel needs an activated card.
+    pub activation_required_operators: Vec<OperatorId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct JourneyRules {
+    /// JRN-01: a check-in within this time after a check-out continues the journey.
+    pub transfer_window_min: u32,
+    /// JRN-02: no transfer after this time since the journey's first check-in.
+    pub max_transfer_span_min: u32,
+    /// JRN-04: check-out at the same station within this time cancels the check-in.
+    pub cancel_window_min: u32,
+    /// JRN-05: a visit to a gated station within this time is free.
+    pub station_visit_free_min: u32,
+    /// JRN-03: rail operator pairs between which a transfer starts a new journey.
+    #[serde(default)]
+    pub rail_new_journey_pairs: Vec<[OperatorId; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TravelDayRules {
+    /// EMV-07: the travel day ends at this local time on the next date (03:05).
+    pub end_local: Time,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PeakRules {
+    /// FARE-05: weekday peak windows, local time, [from, until).
+    pub weekday_windows: Vec<TimeWindow>,
+    /// FARE-06: a check-in this many minutes before a peak window ends counts as off-peak.
+    pub off_peak_grace_min: u32,
+    /// FARE-05: public holidays (off-peak all day), 2024–2026.
+    pub holidays: Vec<Holiday>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindow {
+    pub from: Time,
+    pub until: Time,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    pub date: Date,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BaseFare {
+    pub year: i16,
+    pub normal_cents: Cents,
+    pub reduced_cents: Cents,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Train,
+    Bus,
+    Tram,
+    Metro,
+    Ferry,
+}
+
+/// JRN-03: train is one transport class, bus/tram/metro/ferry the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransportClass {
+    Rail,
+    BusTramMetro,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 5] = [Mode::Train, Mode::Bus, Mode::Tram, Mode::Metro, Mode::Ferry];
+
+    pub fn class(self) -> TransportClass {
+        match self {
+            Mode::Train => TransportClass::Rail,
+            Mode::Bus | Mode::Tram | Mode::Metro | Mode::Ferry => TransportClass::BusTramMetro,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Train => "train",
+            Mode::Bus => "bus",
+            Mode::Tram => "tram",
+            Mode::Metro => "metro",
+            Mode::Ferry => "ferry",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Operator {
+    pub id: OperatorId,
+    pub name: String,
+    pub services: Vec<Service>,
+}
+
+/// One operator's service in one mode: what its readers charge and wait.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub mode: Mode,
+    /// TAP-01: the deposit taken at check-in (bus/tram/metro €4–€10, train €10–€20).
+    pub boarding_fee_cents: Cents,
+    /// TAP-03: a second tap at the same reader within this window is not a check-out/in.
+    pub anti_passback_s: u32,
+    /// FARE-01 (simple form): fare per km on top of the base fare, in cents.
+    pub km_rate_cents: u32,
+    /// FARE-04: the most one journey with this service costs.
+    pub max_fare_cents: Cents,
+    /// JRN-05 / JRN-06: the minimum fare (for BTM: the base fare of the year applies instead
+    /// when `None`).
+    #[serde(default)]
+    pub min_fare_cents: Option<Cents>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardKindRule {
+    Anonymous,
+    Personal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BoardingFeeOverride {
+    pub operator: Option<OperatorId>,
+    pub mode: Option<Mode>,
+    /// Applies when the card carries this product...
+    pub product: Option<ProductCode>,
+    /// ...or is of this kind.
+    pub card_kind: Option<CardKindRule>,
+    pub boarding_fee_cents: Cents,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProductScope {
+    Rail,
+    BusTramMetro,
+    All,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Product {
+    pub code: ProductCode,
+    pub name: String,
+    pub scope: ProductScope,
+    /// CARD-05: subscriptions and personal discounts only on personal cards.
+    pub personal_only: bool,
+    /// FARE-08: when products conflict the higher priority applies.
+    pub priority: u32,
+    /// TAP-09: loading this product activates balance travel at NS.
+    #[serde(default)]
+    pub activates_balance_travel: bool,
+    /// FARE-10: not combinable with other products.
+    #[serde(default)]
+    pub exclusive: bool,
+    /// FARE-07: benefits by check-in time; the largest applicable discount wins.
+    pub benefits: Vec<Benefit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Benefit {
+    pub when: BenefitTime,
+    pub discount_bp: u32,
+    /// For `when = "weekly-window"`: from (weekday, time) ...
+    #[serde(default)]
+    pub from: Option<WeeklyInstant>,
+    /// ... until (weekday, time), wrapping over the week end.
+    #[serde(default)]
+    pub until: Option<WeeklyInstant>,
+    /// Traject Vrij: the benefit applies only between these two stations.
+    #[serde(default)]
+    pub route: Option<[StationId; 2]>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum BenefitTime {
+    Always,
+    Peak,
+    OffPeak,
+    /// Weekends and public holidays.
+    WeekendOrHoliday,
+    Holiday,
+    WeeklyWindow,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyInstant {
+    pub weekday: WeekdayName,
+    pub time: Time,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum WeekdayName {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl WeekdayName {
+    pub fn weekday(self) -> Weekday {
+        match self {
+            WeekdayName::Mon => Weekday::Monday,
+            WeekdayName::Tue => Weekday::Tuesday,
+            WeekdayName::Wed => Weekday::Wednesday,
+            WeekdayName::Thu => Weekday::Thursday,
+            WeekdayName::Fri => Weekday::Friday,
+            WeekdayName::Sat => Weekday::Saturday,
+            WeekdayName::Sun => Weekday::Sunday,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OvpayRules {
+    /// EMV-09: per-operator intraday charge threshold.
+    pub thresholds: Vec<OperatorAmount>,
+    /// EMV-10: card schemes / form factors charged per trip.
+    pub per_trip_schemes: Vec<String>,
+    /// EMV-03: account status check after this many days without travel.
+    pub eligibility_recheck_days: u32,
+    /// EMV-13: retry days after the failed payment (each ≤ `retry_horizon_days`).
+    pub retry_schedule_days: Vec<u32>,
+    /// EMV-13: no automatic retry after this many calendar days.
+    pub retry_horizon_days: u32,
+    /// EMV-14: check-in possible again this long after a successful debt payment.
+    pub unblock_after_payment_min: u32,
+    /// EMV-01 / EMV-17: PAN data are purged this long after the tap.
+    pub pan_retention_h: u32,
+    /// EMV-15 / EMV-17: processed transactions kept this many months.
+    pub history_months: u32,
+    /// EMV-16: inspection shows at most this many transactions, this many days back, this long.
+    pub inspection_max_transactions: u32,
+    pub inspection_max_age_days: u32,
+    pub inspection_visible_min: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorAmount {
+    pub operator: OperatorId,
+    pub amount_cents: Cents,
+}
+
+/// FEE-01..04 and the refund limits of TERM-03 (from the tariff sheet, seed 004).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeeRules {
+    pub card_price_cents: Cents,
+    pub paper_application_surcharge_cents: Cents,
+    pub replace_expired_card_cents: Cents,
+    pub machine_load_fee_cents: Cents,
+    pub auto_reload_fee_cents: Cents,
+    pub small_card_payment_below_cents: Cents,
+    pub small_card_payment_surcharge_cents: Cents,
+    pub credit_card_load_surcharge_cents: Cents,
+    pub service_point_refund_max_cents: Cents,
+    pub refund_admin_fee_cents: Cents,
+    /// FEE-02: a counter refund is free when the card has less than this validity left.
+    pub free_counter_refund_validity_left_days: u32,
+    pub failed_debit_admin_auto_reload_cents: Cents,
+    pub failed_debit_admin_card_cost_cents: Cents,
+    pub failed_debit_payment_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    pub stations: Vec<Station>,
+    /// Track or road distances between neighbouring stations; the distance between any two
+    /// stations is the shortest path over these links.
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Station {
+    pub id: StationId,
+    pub name: String,
+    /// JRN-05: the station has gates (toegangspoortjes).
+    pub gates: bool,
+    /// Which operators serve it in which mode.
+    pub served_by: Vec<Served>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Served {
+    pub operator: OperatorId,
+    pub mode: Mode,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub from: StationId,
+    pub to: StationId,
+    pub km: f64,
+}
+
+impl RuleSet {
+    pub fn travel_day_rule(&self) -> TravelDayRule {
+        TravelDayRule {
+            end_local: self.travel_day.end_local,
+            boundary: self.interpretations.travel_day_boundary,
+        }
+    }
+
+    pub fn operator(&self, id: &str) -> Option<&Operator> {
+        self.operators.iter().find(|o| o.id == id)
+    }
+
+    pub fn service(&self, operator: &str, mode: Mode) -> Option<&Service> {
+        self.operator(operator)?.services.iter().find(|s| s.mode == mode)
+    }
+
+    pub fn station(&self, id: &str) -> Option<&Station> {
+        self.network.stations.iter().find(|s| s.id == id)
+    }
+
+    /// Finds a station by id or by its full name ("Amsterdam Centraal").
+    pub fn station_by_name(&self, name: &str) -> Option<&Station> {
+        self.network
+            .stations
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name) || s.id == name)
+    }
+
+    pub fn product(&self, code: &str) -> Option<&Product> {
+        self.products.iter().find(|p| p.code == code)
+    }
+
+    /// FARE-02: the base fare row of the year (the latest row at or before `year`).
+    pub fn base_fare(&self, year: i16) -> Option<&BaseFare> {
+        self.base_fares.iter().filter(|b| b.year <= year).max_by_key(|b| b.year)
+    }
+
+    pub fn is_holiday(&self, date: Date) -> bool {
+        self.peak.holidays.iter().any(|h| h.date == date)
+    }
+
+    /// CARD-06: the age discount as a [`Discount`].
+    pub fn age_discount(&self) -> Discount {
+        Discount::from_basis_points(self.card.age.discount_bp)
+    }
+
+    /// The shortest distance in metres between two stations over the network's links, or
+    /// `None` when they are not connected.
+    pub fn distance_m(&self, from: &str, to: &str) -> Option<u32> {
+        shortest_path_m(&self.network.links, from, to)
+    }
+}
+
+/// Dijkstra over a small graph; distances are rounded to whole metres per link.
+fn shortest_path_m(links: &[Link], from: &str, to: &str) -> Option<u32> {
+    let mut best: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut frontier: Vec<(u32, &str)> = vec![(0, from)];
+    best.insert(from, 0);
+    while let Some(pos) = frontier.iter().enumerate().min_by_key(|(_, (d, _))| *d).map(|(i, _)| i) {
+        let (dist, node) = frontier.swap_remove(pos);
+        if node == to {
+            return Some(dist);
+        }
+        if best.get(node).is_some_and(|&b| b < dist) {
+            continue;
+        }
+        for link in links {
+            let next = if link.from == node {
+                link.to.as_str()
+            } else if link.to == node {
+                link.from.as_str()
+            } else {
+                continue;
+            };
+            let candidate = dist + (link.km * 1000.0).round() as u32;
+            if best.get(next).is_none_or(|&b| candidate < b) {
+                best.insert(next, candidate);
+                frontier.push((candidate, next));
+            }
+        }
+    }
+    None
+}

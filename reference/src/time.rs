@@ -1,0 +1,235 @@
+//! Time in Europe/Amsterdam: instants, local clock readings and the travel day (EMV-07).
+//!
+//! Instants are [`jiff::Timestamp`]s; every rule that speaks of a clock time ("03:05",
+//! "08:55", "Friday 18:30") means local Amsterdam time, so DST nights are handled here once.
+//! The time-zone data are compiled in (jiff's bundled tzdb): no file is read at run time.
+
+use std::sync::OnceLock;
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::tz::{AmbiguousOffset, Disambiguation, TimeZone};
+use jiff::{SignedDuration, Timestamp, Zoned};
+use serde::{Deserialize, Serialize};
+
+pub const ZONE_NAME: &str = "Europe/Amsterdam";
+
+/// The Europe/Amsterdam time zone from the compiled-in database.
+pub fn amsterdam() -> &'static TimeZone {
+    static ZONE: OnceLock<TimeZone> = OnceLock::new();
+    ZONE.get_or_init(|| {
+        TimeZone::get(ZONE_NAME).expect("the bundled tz database contains Europe/Amsterdam")
+    })
+}
+
+/// The local Amsterdam reading of an instant.
+pub fn local(at: Timestamp) -> Zoned {
+    at.to_zoned(amsterdam().clone())
+}
+
+/// The instant of a local Amsterdam wall-clock reading. In the autumn hour that occurs twice
+/// the earlier instant is taken; a reading in the spring gap is an error, because it names no
+/// instant.
+pub fn instant_of_local(datetime: DateTime) -> Result<Timestamp, LocalTimeError> {
+    let ambiguous = amsterdam().to_ambiguous_timestamp(datetime);
+    if matches!(ambiguous.offset(), AmbiguousOffset::Gap { .. }) {
+        return Err(LocalTimeError::Gap(datetime));
+    }
+    ambiguous
+        .disambiguate(Disambiguation::Earlier)
+        .map_err(|_| LocalTimeError::Gap(datetime))
+}
+
+/// Parses "2024-03-31 03:04:59", "2024-03-31T03:05" (local) or a full RFC 3339 instant with an
+/// offset such as "2024-10-27T02:30:00+01:00" (which settles the repeated autumn hour).
+pub fn parse_instant(text: &str) -> Result<Timestamp, LocalTimeError> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<Timestamp>() {
+        return Ok(ts);
+    }
+    let datetime: DateTime = text
+        .replacen(' ', "T", 1)
+        .parse()
+        .map_err(|_| LocalTimeError::Unparsable(text.to_string()))?;
+    instant_of_local(datetime)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    #[error("{0} does not exist in Europe/Amsterdam (the clocks skip that hour)")]
+    Gap(DateTime),
+    #[error(
+        "`{0}` is not a time: write local time as YYYY-MM-DD HH:MM[:SS] or an RFC 3339 instant"
+    )]
+    Unparsable(String),
+}
+
+/// How the end of a travel day is placed on the DST nights (EMV-07 interpretation switch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TravelDayBoundary {
+    /// The travel day ends when the Amsterdam clock next shows the end time (03:05). On the
+    /// spring night the day is an hour shorter, on the autumn night an hour longer.
+    WallClock,
+    /// The travel day ends a fixed span (00:00 → 03:05 = 3 h 05 min) after the local midnight
+    /// that starts the calendar day, so on DST nights the clock shows 04:05 or 02:05.
+    ElapsedSinceMidnight,
+}
+
+/// The travel-day rule of a rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TravelDayRule {
+    /// Local time at which the travel day of the previous date ends (03:05).
+    pub end_local: Time,
+    pub boundary: TravelDayBoundary,
+}
+
+/// EMV-07: a travel day runs from 00:00 of its date until 03:05 of the next day, local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TravelDay(pub Date);
+
+impl TravelDayRule {
+    /// The travel day an instant belongs to (EMV-07).
+    pub fn travel_day_of(&self, at: Timestamp) -> TravelDay {
+        let date = local(at).date();
+        if at < self.end_of_previous_day(date) {
+            TravelDay(date.yesterday().expect("dates in use are far from the minimum"))
+        } else {
+            TravelDay(date)
+        }
+    }
+
+    /// The instant at which the travel day of `day` ends (EMV-07, DST-aware).
+    pub fn end_of(&self, day: TravelDay) -> Timestamp {
+        let next = day.0.tomorrow().expect("dates in use are far from the maximum");
+        self.end_of_previous_day(next)
+    }
+
+    /// The boundary between the travel day of `date - 1` and that of `date`.
+    fn end_of_previous_day(&self, date: Date) -> Timestamp {
+        match self.boundary {
+            TravelDayBoundary::WallClock => {
+                // 03:05 exists on every Amsterdam date (the clock jumps 02:00 → 03:00 and
+                // 03:00 → 02:00), so the compatible instant is the only one.
+                let ambiguous = amsterdam().to_ambiguous_timestamp(date.to_datetime(self.end_local));
+                ambiguous
+                    .compatible()
+                    .expect("every Amsterdam date has the travel-day end time")
+            }
+            TravelDayBoundary::ElapsedSinceMidnight => {
+                let midnight = local_midnight(date);
+                let span = SignedDuration::from_secs(
+                    i64::from(self.end_local.hour()) * 3600
+                        + i64::from(self.end_local.minute()) * 60
+                        + i64::from(self.end_local.second()),
+                );
+                midnight
+                    .checked_add(span)
+                    .expect("dates in use are far from the maximum")
+            }
+        }
+    }
+}
+
+/// The instant of local midnight at the start of `date`.
+pub fn local_midnight(date: Date) -> Timestamp {
+    date.to_zoned(amsterdam().clone())
+        .expect("dates in use are within jiff's range")
+        .start_of_day()
+        .expect("every Amsterdam date has a start")
+        .timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn rule(boundary: TravelDayBoundary) -> TravelDayRule {
+        TravelDayRule { end_local: Time::constant(3, 5, 0, 0), boundary }
+    }
+
+    fn at(text: &str) -> Timestamp {
+        parse_instant(text).unwrap()
+    }
+
+    /// One row: an instant and the travel day each interpretation puts it in.
+    fn check(rows: &[(&str, Date, Date)]) {
+        for &(text, wall, elapsed) in rows {
+            let ts = at(text);
+            assert_eq!(rule(TravelDayBoundary::WallClock).travel_day_of(ts), TravelDay(wall), "wall-clock {text}");
+            assert_eq!(
+                rule(TravelDayBoundary::ElapsedSinceMidnight).travel_day_of(ts),
+                TravelDay(elapsed),
+                "elapsed {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordinary_night_boundary_at_0305() {
+        check(&[
+            ("2024-06-12 03:04:59", date(2024, 6, 11), date(2024, 6, 11)),
+            ("2024-06-12 03:05:00", date(2024, 6, 12), date(2024, 6, 12)),
+            ("2024-06-12 00:00:00", date(2024, 6, 11), date(2024, 6, 11)),
+            ("2024-06-11 23:59:59", date(2024, 6, 11), date(2024, 6, 11)),
+        ]);
+    }
+
+    #[test]
+    fn spring_nights_2024_and_2025() {
+        // Clocks jump 02:00 CET → 03:00 CEST. Wall clock: the day ends at 03:05 CEST.
+        // Elapsed: 3 h 05 after midnight CET is 04:05 CEST.
+        for day in [date(2024, 3, 31), date(2025, 3, 30)] {
+            let prev = day.yesterday().unwrap();
+            let s = |t: &str| format!("{day} {t}");
+            check(&[
+                (&s("01:59:59"), prev, prev),
+                (&s("03:04:59"), prev, prev),
+                (&s("03:05:00"), day, prev),
+                (&s("04:04:59"), day, prev),
+                (&s("04:05:00"), day, day),
+            ]);
+            assert!(parse_instant(&s("02:30:00")).is_err(), "02:30 does not exist on {day}");
+        }
+    }
+
+    #[test]
+    fn autumn_nights_2024_and_2025() {
+        // Clocks fall back 03:00 CEST → 02:00 CET, so 02:xx happens twice.
+        // Wall clock: ends at 03:05 CET. Elapsed: 3 h 05 after midnight CEST = 02:05 CET.
+        for (day, cest, cet) in [
+            (date(2024, 10, 27), "+02:00", "+01:00"),
+            (date(2025, 10, 26), "+02:00", "+01:00"),
+        ] {
+            let prev = day.yesterday().unwrap();
+            let first = |t: &str| format!("{day}T{t}{cest}");
+            let second = |t: &str| format!("{day}T{t}{cet}");
+            check(&[
+                (&first("02:30:00"), prev, prev),
+                (&second("02:04:59"), prev, prev),
+                (&second("02:05:00"), prev, day),
+                (&second("03:04:59"), prev, day),
+                (&second("03:05:00"), day, day),
+            ]);
+        }
+    }
+
+    #[test]
+    fn end_of_day_is_consistent_with_membership() {
+        for boundary in [TravelDayBoundary::WallClock, TravelDayBoundary::ElapsedSinceMidnight] {
+            let r = rule(boundary);
+            for day in [date(2024, 3, 30), date(2024, 10, 26), date(2025, 3, 29), date(2025, 10, 25)] {
+                let end = r.end_of(TravelDay(day));
+                assert_eq!(r.travel_day_of(end - SignedDuration::from_secs(1)), TravelDay(day));
+                assert_eq!(r.travel_day_of(end), TravelDay(day.tomorrow().unwrap()));
+            }
+        }
+    }
+
+    #[test]
+    fn ambiguous_local_time_takes_the_earlier_instant() {
+        let first = at("2024-10-27 02:30:00");
+        assert_eq!(first, at("2024-10-27T02:30:00+02:00"));
+    }
+}
