@@ -1,1 +1,10 @@
-pub fn x(){}
+//! ovcert: a conformance and certification harness for the Dutch public-transport fare
+//! system. The Gherkin suite in `features/` runs against a system under test through
+//! [`sut::SystemUnderTest`]; the embedded reference (`ovcert-reference`) is one such system.
+
+pub mod catalogue;
+pub mod runner;
+pub mod steps;
+pub mod sut;
+pub mod traceability;
+pub mod world;

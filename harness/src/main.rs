@@ -1,1 +1,109 @@
-fn main(){}
+//! The `ovcert` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use ovcert::runner::{self, RunOptions};
+use ovcert::sut::Target;
+use ovcert_reference::rules;
+
+/// Conformance and certification harness for the Dutch public-transport fare system
+/// (OV-chipkaart and OVpay). Runs the Gherkin rule suite against a system under test and
+/// reports, per rule ID, which scenarios passed.
+#[derive(Debug, Parser)]
+#[command(name = "ovcert", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the conformance suite and print a summary per rule family.
+    ///
+    /// Exits 0 only when every selected scenario passed; a failed or skipped scenario, or
+    /// none selected, exits 1. Usage errors exit 2.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// The system under test: `in-process` runs the embedded reference.
+    #[arg(long, default_value = "in-process", value_parser = Target::parse)]
+    target: Target,
+    /// Only scenarios for this participant role (reader, seller, service-provider,
+    /// backoffice, business-card, product-director): selects `@role:ROLE`.
+    #[arg(long, value_name = "ROLE")]
+    role: Option<String>,
+    /// Only scenarios matching this cucumber tag expression, e.g. `@CARD-02 or @TAP-03`.
+    #[arg(long, value_name = "EXPR")]
+    tags: Option<String>,
+    /// Write `traceability.json` (rule ID → scenarios, passed, failed, skipped) into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The rule set both the suite and the target use [default: the embedded nl-2024].
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// The Gherkin features directory [default: ./features].
+    #[arg(long, value_name = "DIR")]
+    features: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => match run(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => {
+                eprintln!("ovcert: error: {error:#}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn run(args: RunArgs) -> anyhow::Result<bool> {
+    let rules = match &args.rules {
+        None => rules::nl_2024(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading rule set {}", path.display()))?;
+            rules::load_str(&path.display().to_string(), &text)?
+        }
+    };
+    let options = RunOptions {
+        target: args.target,
+        role: args.role,
+        tags: args.tags,
+        features: args.features.unwrap_or_else(runner::default_features_dir),
+        rules: Arc::new(rules),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime.block_on(runner::run(&options))?;
+    if let Some(dir) = &args.out {
+        report.write_outputs(dir)?;
+    }
+    println!();
+    println!("ovcert run: target {}, rule set {}", report.sut, report.rule_set);
+    print!("{}", report.summary());
+    let passed = report.passed();
+    let total = report.scenarios.len();
+    let ok = report.scenarios.iter().filter(|s| s.outcome == ovcert::traceability::Outcome::Passed).count();
+    if total == 0 {
+        println!("FAIL: no scenario selected");
+    } else if passed {
+        println!("PASS: {ok} of {total} scenarios passed");
+    } else {
+        println!("FAIL: {ok} of {total} scenarios passed");
+    }
+    if let Some(dir) = &args.out {
+        println!("traceability: {}", dir.join("traceability.json").display());
+    }
+    Ok(passed)
+}

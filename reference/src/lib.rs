@@ -6,6 +6,10 @@
 //! `now` as an argument; every parameter of a rule comes from a [`rules::RuleSet`].
 
 pub mod card;
+pub mod deny;
+pub mod fare;
+pub mod ingest;
+pub mod machine;
 pub mod money;
 pub mod oracles;
 pub mod reader;

@@ -1,0 +1,179 @@
+//! Runs the Gherkin suite against a target and collects what the reports need.
+//!
+//! The runner is a library so that `ovcert run`, the cargo test target and later the
+//! certification command share it. It fails the run on any failed or skipped scenario
+//! (cucumber's own `run` would exit 0 on failures).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, bail};
+use cucumber::gherkin::tagexpr::TagOperation;
+use cucumber::tag::Ext as _;
+use cucumber::writer::Stats as _;
+use cucumber::{World as _, event::ScenarioFinished};
+use futures::FutureExt as _;
+use ovcert_reference::rules::RuleSet;
+
+use crate::catalogue::{self, Rule};
+use crate::sut::{InProcess, SystemUnderTest, Target};
+use crate::traceability::{Outcome, ScenarioRecord, Traceability, family_summary, render_summary};
+use crate::world::{OvWorld, Suite, SutFactory, install_suite};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub target: Target,
+    /// `--role reader` selects scenarios tagged `@role:reader`.
+    pub role: Option<String>,
+    /// A cucumber tag expression, e.g. `@CARD-02 or @TAP-03`.
+    pub tags: Option<String>,
+    /// The features directory.
+    pub features: PathBuf,
+    pub rules: Arc<RuleSet>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    pub sut: String,
+    pub rule_set: String,
+    pub scenarios: Vec<ScenarioRecord>,
+    pub catalogue: Vec<Rule>,
+    /// Cucumber's verdict: failed or skipped steps, parse errors or hook errors.
+    pub execution_failed: bool,
+}
+
+impl RunReport {
+    /// A run passes when something ran and nothing failed or was skipped.
+    pub fn passed(&self) -> bool {
+        !self.execution_failed
+            && !self.scenarios.is_empty()
+            && self.scenarios.iter().all(|s| s.outcome == Outcome::Passed)
+    }
+
+    pub fn traceability(&self) -> Traceability {
+        Traceability::build(&self.catalogue, &self.scenarios)
+    }
+
+    pub fn summary(&self) -> String {
+        render_summary(&family_summary(&self.catalogue, &self.scenarios), &self.scenarios)
+    }
+
+    /// Writes `traceability.json` into `dir`, creating it.
+    pub fn write_outputs(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating output directory {}", dir.display()))?;
+        let path = dir.join("traceability.json");
+        std::fs::write(&path, self.traceability().to_json())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+}
+
+/// The default features directory: `./features` when run from a checkout, else the one this
+/// binary was built from.
+pub fn default_features_dir() -> PathBuf {
+    let local = PathBuf::from("features");
+    if local.join("card").is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../features")
+}
+
+fn factory(target: &Target, rules: &Arc<RuleSet>) -> SutFactory {
+    match target {
+        Target::InProcess => {
+            let rules = Arc::clone(rules);
+            Arc::new(move || Box::new(InProcess::new(Arc::clone(&rules))) as Box<dyn SystemUnderTest>)
+        }
+    }
+}
+
+/// Runs the selected scenarios and returns what happened.
+pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
+    if !options.features.is_dir() {
+        bail!(
+            "features directory {} not found: run from the repository root or pass --features DIR",
+            options.features.display()
+        );
+    }
+    let filter = Filter::new(options.role.as_deref(), options.tags.as_deref())?;
+    let factory = factory(&options.target, &options.rules);
+    let sut = factory().identity();
+    install_suite(Suite { rules: Arc::clone(&options.rules), factory });
+
+    let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
+    let sink = Arc::clone(&records);
+    let writer = OvWorld::cucumber()
+        .with_default_cli()
+        .fail_on_skipped()
+        .after(move |feature, _rule, scenario, finished, _world| {
+            let outcome = match finished {
+                ScenarioFinished::StepPassed => Outcome::Passed,
+                ScenarioFinished::StepSkipped => Outcome::Skipped,
+                ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(_) => Outcome::Failed,
+            };
+            let record = ScenarioRecord {
+                feature: feature_path(feature),
+                scenario: scenario.name.clone(),
+                line: scenario.position.line,
+                tags: feature.tags.iter().chain(&scenario.tags).cloned().collect(),
+                outcome,
+            };
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+            async {}.boxed_local()
+        })
+        .filter_run(&options.features, move |feature, rule, scenario| {
+            let tags: Vec<&String> = feature
+                .tags
+                .iter()
+                .chain(rule.map(|r| r.tags.as_slice()).unwrap_or_default())
+                .chain(&scenario.tags)
+                .collect();
+            filter.selects(&tags)
+        })
+        .await;
+
+    let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
+    // Concurrent scenarios finish in any order; reports must not.
+    scenarios.sort_by(|a, b| (&a.feature, a.line, &a.scenario).cmp(&(&b.feature, b.line, &b.scenario)));
+    Ok(RunReport {
+        sut,
+        rule_set: options.rules.meta.id.clone(),
+        scenarios,
+        catalogue: catalogue::rules(),
+        execution_failed: writer.execution_has_failed(),
+    })
+}
+
+/// The feature's path relative to the features directory, with '/' separators.
+fn feature_path(feature: &cucumber::gherkin::Feature) -> String {
+    let Some(path) = &feature.path else { return feature.name.clone() };
+    let text = path.to_string_lossy().replace('\\', "/");
+    match text.rfind("features/") {
+        Some(i) => text[i + "features/".len()..].to_string(),
+        None => text,
+    }
+}
+
+/// Role and tag-expression selection.
+struct Filter {
+    role: Option<String>,
+    tags: Option<TagOperation>,
+}
+
+impl Filter {
+    fn new(role: Option<&str>, tags: Option<&str>) -> anyhow::Result<Filter> {
+        let tags = tags
+            .map(|t| t.parse::<TagOperation>().map_err(|e| anyhow::anyhow!("--tags `{t}` is not a tag expression: {e}")))
+            .transpose()?;
+        let role = role.map(|r| format!("role:{}", r.trim_start_matches("role:")));
+        Ok(Filter { role, tags })
+    }
+
+    fn selects(&self, tags: &[&String]) -> bool {
+        let role_ok = self.role.as_ref().is_none_or(|r| tags.iter().any(|t| *t == r));
+        let tags_ok = self.tags.as_ref().is_none_or(|expr| expr.eval(tags.iter().map(|t| t.as_str())));
+        role_ok && tags_ok
+    }
+}

@@ -1,0 +1,91 @@
+//! Steps about what reaches the back office: uploads, ordering, deny list.
+
+use cucumber::gherkin::Step;
+use cucumber::{given, then, when};
+use ovcert_reference::deny::{DenyKey, DenyReason};
+use ovcert_reference::tap::CardIdentity;
+
+use super::card::kebab;
+use crate::sut::{PresentedCard, Upload};
+use crate::world::OvWorld;
+
+#[given(expr = "reader {string} is offline")]
+#[when(expr = "reader {string} goes offline")]
+async fn offline(world: &mut OvWorld, name: String) {
+    let reader = world.reader(&name);
+    world.sut.set_reader_online(&reader, false).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[when(expr = "reader {string} comes back online")]
+#[given(expr = "reader {string} comes back online")]
+async fn online(world: &mut OvWorld, name: String) {
+    let reader = world.reader(&name);
+    let upload = world.sut.set_reader_online(&reader, true).await.unwrap_or_else(|e| panic!("{e}"));
+    world.last_upload = Some(upload);
+}
+
+#[when(expr = "reader {string} sends its last upload again")]
+async fn resend(world: &mut OvWorld, name: String) {
+    let reader = world.reader(&name);
+    let upload = world.sut.resend_last_upload(&reader).await.unwrap_or_else(|e| panic!("{e}"));
+    world.last_upload = Some(upload);
+}
+
+#[then(expr = "the upload held {int} tap(s), of which {int} new")]
+async fn upload_counts(world: &mut OvWorld, uploaded: usize, new: usize) {
+    assert_eq!(world.last_upload, Some(Upload { uploaded, new }));
+}
+
+#[given(expr = "card {string} is on the deny list as {word}")]
+async fn deny(world: &mut OvWorld, name: String, reason: String) {
+    let key = match &world.card(&name).card {
+        PresentedCard::Emv { card } => DenyKey::Emv { pan: card.pan.clone() },
+        PresentedCard::OvChipkaart { .. } => DenyKey::OvChipkaart { number: world.read(&name).await.number },
+    };
+    let reason: DenyReason = serde_json::from_value(serde_json::Value::String(reason.clone()))
+        .unwrap_or_else(|_| panic!("`{reason}` is no deny reason (lost-or-stolen, settlement-failed, product-conditions, fraud)"));
+    world.sut.deny(key, reason).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[then(expr = "the back office has received {int} tap(s)")]
+async fn received_count(world: &mut OvWorld, count: usize) {
+    let taps = world.sut.received_taps().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(taps.len(), count, "{taps:#?}");
+}
+
+/// A table `| reader | card | kind |`, one row per tap in the back office's order.
+#[then("the back office holds these taps in order:")]
+async fn received_in_order(world: &mut OvWorld, step: &Step) {
+    let table = step.table.as_ref().expect("the step has a table");
+    let taps = world.sut.received_taps().await.unwrap_or_else(|e| panic!("{e}"));
+    let expected: Vec<Vec<String>> = table.rows.iter().skip(1).cloned().collect();
+    let mut got = Vec::new();
+    for tap in &taps {
+        let reader = world
+            .readers
+            .iter()
+            .find(|(_, r)| r.operator == tap.reader.operator && r.device == tap.reader.device)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| format!("{}-{}", tap.reader.operator, tap.reader.device));
+        let card = card_name(world, &tap.card).await;
+        got.push(vec![reader, card, kebab(&tap.kind)]);
+    }
+    assert_eq!(got, expected, "back office order");
+}
+
+async fn card_name(world: &mut OvWorld, identity: &CardIdentity) -> String {
+    let names: Vec<String> = world.cards.keys().cloned().collect();
+    for name in names {
+        let matches = match (&world.card(&name).card, identity) {
+            (PresentedCard::Emv { card }, CardIdentity::Emv { pan, .. }) => &card.pan == pan,
+            (PresentedCard::OvChipkaart { .. }, CardIdentity::OvChipkaart { number }) => {
+                world.read(&name).await.number == *number
+            }
+            _ => false,
+        };
+        if matches {
+            return name;
+        }
+    }
+    format!("{identity:?}")
+}

@@ -1,0 +1,8 @@
+//! Step definitions, by domain concept. Steps are thin: they translate Gherkin into calls of
+//! the [`SystemUnderTest`](crate::sut::SystemUnderTest) and assert on what it answers.
+
+mod backoffice;
+mod card;
+mod clock;
+pub mod params;
+mod reader;

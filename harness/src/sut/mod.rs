@@ -1,0 +1,126 @@
+//! The system-under-test boundary: one trait, shaped by the domain (commands and
+//! observations), that every target implements — the embedded reference now, a participant's
+//! HTTP API or container later.
+//!
+//! Steps, property tests and the runner see only [`SystemUnderTest`]. Test controls (clock,
+//! reset) are separate methods so a target can refuse them outside a test environment.
+
+mod in_process;
+
+pub use in_process::InProcess;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use ovcert_reference::Cents;
+use ovcert_reference::card::{Card, ProductSlot};
+use ovcert_reference::deny::{DenyKey, DenyReason};
+use ovcert_reference::machine::{IssueRequest, LoadChannel, MachineOutcome};
+use ovcert_reference::reader::{Decision, DisplayText, EmvCard};
+use ovcert_reference::tap::{ReaderRef, TapMessage};
+use serde::{Deserialize, Serialize};
+
+/// A card as the traveller holds it against a reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum PresentedCard {
+    /// An OV-chipkaart: the harness carries the chip image between operations, as a
+    /// traveller carries the card.
+    OvChipkaart { image: Vec<u8> },
+    Emv { card: EmvCard },
+}
+
+/// What a reader did with a tap, as the traveller observes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TapResult {
+    pub decision: Decision,
+    pub display: DisplayText,
+    /// The card after the tap, when the reader wrote to it.
+    pub new_image: Option<Vec<u8>>,
+    pub balance_after: Option<Cents>,
+}
+
+/// What an offline reader sent when it came back online (TAP-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    /// Taps sent.
+    pub uploaded: usize,
+    /// Taps the back office did not know yet (the rest were duplicates).
+    pub new: usize,
+}
+
+/// A failure of the target itself (unreachable, malformed answer, refused test control) —
+/// never a business outcome, which is a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation}: {reason}")]
+pub struct SutError {
+    pub operation: &'static str,
+    pub reason: String,
+}
+
+impl SutError {
+    pub fn new(operation: &'static str, reason: impl Into<String>) -> SutError {
+        SutError { operation, reason: reason.into() }
+    }
+}
+
+pub type SutResult<T> = Result<T, SutError>;
+
+/// The operations a participant's system offers to the suite.
+#[async_trait]
+pub trait SystemUnderTest: Send {
+    /// A human-readable identity for reports ("in-process reference (nl-2024)").
+    fn identity(&self) -> String;
+
+    // ---- test controls -------------------------------------------------------------
+    /// Sets the system's clock; all later operations happen at this instant.
+    async fn set_clock(&mut self, now: Timestamp) -> SutResult<()>;
+
+    // ---- seller: card distributor, load agent, product seller -----------------------
+    /// CARD-01 / CARD-04: issue a new card at the current time.
+    async fn issue_card(&mut self, request: IssueRequest) -> SutResult<Vec<u8>>;
+    /// CARD-02 / CARD-07.
+    async fn load(&mut self, image: &[u8], amount: Cents, channel: LoadChannel) -> SutResult<MachineOutcome>;
+    /// CARD-07: try to take back a completed load.
+    async fn revoke_load(&mut self, image: &[u8]) -> SutResult<MachineOutcome>;
+    /// CARD-05 / FARE-10 / TAP-09.
+    async fn load_product(&mut self, image: &[u8], product: ProductSlot) -> SutResult<MachineOutcome>;
+    /// TAP-06.
+    async fn set_auto_reload(&mut self, image: &[u8], amount: Option<Cents>) -> SutResult<MachineOutcome>;
+    /// CARD-08: read a card at a machine (balance, products, recent transactions).
+    async fn read_card(&mut self, image: &[u8]) -> SutResult<Card>;
+
+    // ---- reader ---------------------------------------------------------------------
+    /// One tap of one or more cards (CARD-09) at a reader.
+    async fn tap(&mut self, reader: &ReaderRef, presented: Vec<PresentedCard>) -> SutResult<TapResult>;
+    /// TAP-08: take a reader off line (it buffers taps) or back on line (it uploads them).
+    async fn set_reader_online(&mut self, reader: &ReaderRef, online: bool) -> SutResult<Upload>;
+    /// TAP-08 test control: the reader sends its last upload again, as after a lost
+    /// acknowledgement.
+    async fn resend_last_upload(&mut self, reader: &ReaderRef) -> SutResult<Upload>;
+
+    // ---- back office ----------------------------------------------------------------
+    /// TAP-05 / EMV-05: put a card on the deny list distributed to readers.
+    async fn deny(&mut self, key: DenyKey, reason: DenyReason) -> SutResult<()>;
+    /// TAP-08 / GBO-04: the taps the back office holds, in its processing order.
+    async fn received_taps(&mut self) -> SutResult<Vec<TapMessage>>;
+}
+
+/// Which system the suite runs against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The embedded reference, called directly.
+    InProcess,
+}
+
+impl Target {
+    /// Parses `--target`: `in-process` (HTTP and container targets come with the
+    /// participant API).
+    pub fn parse(text: &str) -> Result<Target, String> {
+        match text {
+            "in-process" => Ok(Target::InProcess),
+            other => Err(format!(
+                "unknown target `{other}`: this version supports `in-process` (the embedded reference)"
+            )),
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The deny list (signaleringslijst) readers check at every check-in (TAP-05, EMV-05).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::card::CardNumber;
+
+/// A card on the deny list.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum DenyKey {
+    OvChipkaart { number: CardNumber },
+    // FIXME(back office): readers should receive back-office tokens, not PANs (EMV-01);
+    // the token scheme arrives with the back office.
+    Emv { pan: String },
+}
+
+/// EMV-05 and TAP-05: why a card is on the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DenyReason {
+    /// The bank or the holder reported it lost or stolen.
+    LostOrStolen,
+    /// A settlement failed (insufficient funds).
+    SettlementFailed,
+    /// A discount product's conditions are not met.
+    ProductConditions,
+    /// Fraud is suspected (TERM-09).
+    Fraud,
+}
+
+/// The deny list as distributed to readers, with a version that grows with every change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DenyList {
+    pub version: u64,
+    entries: BTreeMap<DenyKey, DenyReason>,
+}
+
+impl DenyList {
+    pub fn add(&mut self, key: DenyKey, reason: DenyReason) {
+        self.entries.insert(key, reason);
+        self.version += 1;
+    }
+
+    pub fn remove(&mut self, key: &DenyKey) {
+        if self.entries.remove(key).is_some() {
+            self.version += 1;
+        }
+    }
+
+    pub fn reason(&self, key: &DenyKey) -> Option<DenyReason> {
+        self.entries.get(key).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
