@@ -49,3 +49,17 @@ Feature: Balance limits (CARD-02)
     When card "A" is loaded with €4.00
     Then the machine accepts
     And card "A" has a balance of €150.00
+
+  @CARD-02 @role:reader
+  Scenario: The maximum limits loads: a returned deposit may leave more than €150.00
+    Given a GVB tram on-board reader "T" at "Dam" in vehicle "tram-2041"
+    And card "A" has a balance of €150.00
+    And card "A" is checked in at "T"
+    And card "A" is loaded with €4.00
+    When 5 minutes pass
+    And card "A" taps at "T"
+    Then the reader checks the card out
+    And the fare charged is €1.08
+    And card "A" has a balance of €152.92
+    When card "A" is loaded with €0.01
+    Then the machine refuses: above-max-balance

@@ -26,7 +26,11 @@ pub fn parse(markdown: &str) -> Vec<Rule> {
                 && !number.is_empty()
                 && number.bytes().all(|b| b.is_ascii_digit())
             {
-                rules.push(Rule { id: id.to_string(), family: family.to_string(), text: text.trim().to_string() });
+                rules.push(Rule {
+                    id: id.to_string(),
+                    family: family.to_string(),
+                    text: text.trim().to_string(),
+                });
                 continue;
             }
         }
@@ -62,7 +66,12 @@ mod tests {
     #[test]
     fn catalogue_has_every_family_and_id_once() {
         let rules = rules();
-        assert_eq!(families(&rules), ["CARD", "TAP", "JRN", "FARE", "EMV", "GBO", "SET", "TERM", "FEE", "ONB"]);
+        assert_eq!(
+            families(&rules),
+            [
+                "CARD", "TAP", "JRN", "FARE", "EMV", "GBO", "SET", "TERM", "FEE", "ONB"
+            ]
+        );
         let mut ids: Vec<_> = rules.iter().map(|r| r.id.as_str()).collect();
         let count = ids.len();
         ids.sort_unstable();
@@ -71,7 +80,13 @@ mod tests {
         assert_eq!(rules.iter().filter(|r| r.family == "CARD").count(), 9);
         assert_eq!(rules.iter().filter(|r| r.family == "TAP").count(), 9);
         let card02 = rules.iter().find(|r| r.id == "CARD-02").unwrap();
-        assert!(card02.text.contains("a later load first clears the deficit"), "{}", card02.text);
+        assert!(
+            card02
+                .text
+                .contains("a later load first clears the deficit"),
+            "{}",
+            card02.text
+        );
     }
 
     /// The committed copy must not drift from the shared catalogue when it is present.
@@ -79,7 +94,12 @@ mod tests {
     fn committed_catalogue_matches_the_shared_one() {
         let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/RULES.md");
         if let Ok(text) = std::fs::read_to_string(&shared) {
-            assert_eq!(text, RULES_MD, "harness/catalogue/RULES.md differs from {}", shared.display());
+            assert_eq!(
+                text,
+                RULES_MD,
+                "harness/catalogue/RULES.md differs from {}",
+                shared.display()
+            );
         }
     }
 }

@@ -36,7 +36,7 @@ struct RunArgs {
     target: Target,
     /// Only scenarios for this participant role (reader, seller, service-provider,
     /// backoffice, business-card, product-director): selects `@role:ROLE`.
-    #[arg(long, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE", value_parser = ROLES)]
     role: Option<String>,
     /// Only scenarios matching this cucumber tag expression, e.g. `@CARD-02 or @TAP-03`.
     #[arg(long, value_name = "EXPR")]
@@ -51,6 +51,17 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     features: Option<PathBuf>,
 }
+
+/// ONB-01 roles and the back office, as used in `@role:` tags.
+const ROLES: [&str; 7] = [
+    "reader",
+    "seller",
+    "service-provider",
+    "backoffice",
+    "business-card",
+    "product-director",
+    "inspector",
+];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -70,7 +81,8 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
     let rules = match &args.rules {
         None => rules::nl_2024(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading rule set {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading rule set {}", path.display()))?;
             rules::load_str(&path.display().to_string(), &text)?
         }
     };
@@ -90,11 +102,18 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         report.write_outputs(dir)?;
     }
     println!();
-    println!("ovcert run: target {}, rule set {}", report.sut, report.rule_set);
+    println!(
+        "ovcert run: target {}, rule set {}",
+        report.sut, report.rule_set
+    );
     print!("{}", report.summary());
     let passed = report.passed();
     let total = report.scenarios.len();
-    let ok = report.scenarios.iter().filter(|s| s.outcome == ovcert::traceability::Outcome::Passed).count();
+    let ok = report
+        .scenarios
+        .iter()
+        .filter(|s| s.outcome == ovcert::traceability::Outcome::Passed)
+        .count();
     if total == 0 {
         println!("FAIL: no scenario selected");
     } else if passed {

@@ -57,12 +57,16 @@ impl RunReport {
     }
 
     pub fn summary(&self) -> String {
-        render_summary(&family_summary(&self.catalogue, &self.scenarios), &self.scenarios)
+        render_summary(
+            &family_summary(&self.catalogue, &self.scenarios),
+            &self.scenarios,
+        )
     }
 
     /// Writes `traceability.json` into `dir`, creating it.
     pub fn write_outputs(&self, dir: &Path) -> anyhow::Result<()> {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating output directory {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating output directory {}", dir.display()))?;
         let path = dir.join("traceability.json");
         std::fs::write(&path, self.traceability().to_json())
             .with_context(|| format!("writing {}", path.display()))?;
@@ -84,7 +88,9 @@ fn factory(target: &Target, rules: &Arc<RuleSet>) -> SutFactory {
     match target {
         Target::InProcess => {
             let rules = Arc::clone(rules);
-            Arc::new(move || Box::new(InProcess::new(Arc::clone(&rules))) as Box<dyn SystemUnderTest>)
+            Arc::new(move || {
+                Box::new(InProcess::new(Arc::clone(&rules))) as Box<dyn SystemUnderTest>
+            })
         }
     }
 }
@@ -97,10 +103,19 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             options.features.display()
         );
     }
+    if !contains_features(&options.features) {
+        bail!(
+            "no .feature files under {}: pass the suite's features directory",
+            options.features.display()
+        );
+    }
     let filter = Filter::new(options.role.as_deref(), options.tags.as_deref())?;
     let factory = factory(&options.target, &options.rules);
     let sut = factory().identity();
-    install_suite(Suite { rules: Arc::clone(&options.rules), factory });
+    install_suite(Suite {
+        rules: Arc::clone(&options.rules),
+        factory,
+    });
 
     let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
     let sink = Arc::clone(&records);
@@ -111,7 +126,9 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             let outcome = match finished {
                 ScenarioFinished::StepPassed => Outcome::Passed,
                 ScenarioFinished::StepSkipped => Outcome::Skipped,
-                ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(_) => Outcome::Failed,
+                ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(_) => {
+                    Outcome::Failed
+                }
             };
             let record = ScenarioRecord {
                 feature: feature_path(feature),
@@ -136,7 +153,8 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
 
     let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
     // Concurrent scenarios finish in any order; reports must not.
-    scenarios.sort_by(|a, b| (&a.feature, a.line, &a.scenario).cmp(&(&b.feature, b.line, &b.scenario)));
+    scenarios
+        .sort_by(|a, b| (&a.feature, a.line, &a.scenario).cmp(&(&b.feature, b.line, &b.scenario)));
     Ok(RunReport {
         sut,
         rule_set: options.rules.meta.id.clone(),
@@ -146,9 +164,25 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     })
 }
 
+fn contains_features(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            contains_features(&path)
+        } else {
+            path.extension().is_some_and(|e| e == "feature")
+        }
+    })
+}
+
 /// The feature's path relative to the features directory, with '/' separators.
 fn feature_path(feature: &cucumber::gherkin::Feature) -> String {
-    let Some(path) = &feature.path else { return feature.name.clone() };
+    let Some(path) = &feature.path else {
+        return feature.name.clone();
+    };
     let text = path.to_string_lossy().replace('\\', "/");
     match text.rfind("features/") {
         Some(i) => text[i + "features/".len()..].to_string(),
@@ -165,15 +199,24 @@ struct Filter {
 impl Filter {
     fn new(role: Option<&str>, tags: Option<&str>) -> anyhow::Result<Filter> {
         let tags = tags
-            .map(|t| t.parse::<TagOperation>().map_err(|e| anyhow::anyhow!("--tags `{t}` is not a tag expression: {e}")))
+            .map(|t| {
+                t.parse::<TagOperation>()
+                    .map_err(|e| anyhow::anyhow!("--tags `{t}` is not a tag expression: {e}"))
+            })
             .transpose()?;
         let role = role.map(|r| format!("role:{}", r.trim_start_matches("role:")));
         Ok(Filter { role, tags })
     }
 
     fn selects(&self, tags: &[&String]) -> bool {
-        let role_ok = self.role.as_ref().is_none_or(|r| tags.iter().any(|t| *t == r));
-        let tags_ok = self.tags.as_ref().is_none_or(|expr| expr.eval(tags.iter().map(|t| t.as_str())));
+        let role_ok = self
+            .role
+            .as_ref()
+            .is_none_or(|r| tags.contains(&r));
+        let tags_ok = self
+            .tags
+            .as_ref()
+            .is_none_or(|expr| expr.eval(tags.iter().map(|t| t.as_str())));
         role_ok && tags_ok
     }
 }

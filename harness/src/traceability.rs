@@ -29,7 +29,10 @@ pub struct ScenarioRecord {
 impl ScenarioRecord {
     /// The rule IDs this scenario is tagged with.
     pub fn rule_ids<'a>(&'a self, rules: &'a [Rule]) -> impl Iterator<Item = &'a str> {
-        self.tags.iter().filter(|t| rules.iter().any(|r| &r.id == *t)).map(String::as_str)
+        self.tags
+            .iter()
+            .filter(|t| rules.iter().any(|r| &r.id == *t))
+            .map(String::as_str)
     }
 }
 
@@ -66,8 +69,10 @@ pub struct Traceability {
 
 impl Traceability {
     pub fn build(rules: &[Rule], scenarios: &[ScenarioRecord]) -> Traceability {
-        let mut map: BTreeMap<String, RuleCounts> =
-            rules.iter().map(|r| (r.id.clone(), RuleCounts::default())).collect();
+        let mut map: BTreeMap<String, RuleCounts> = rules
+            .iter()
+            .map(|r| (r.id.clone(), RuleCounts::default()))
+            .collect();
         for scenario in scenarios {
             for id in scenario.rule_ids(rules) {
                 if let Some(counts) = map.get_mut(id) {
@@ -102,14 +107,24 @@ pub fn family_summary(rules: &[Rule], scenarios: &[ScenarioRecord]) -> Vec<Famil
         .into_iter()
         .map(|family| {
             let ids: Vec<&Rule> = rules.iter().filter(|r| r.family == family).collect();
-            let covered = ids.iter().filter(|r| trace.rules[&r.id].is_covered()).count();
+            let covered = ids
+                .iter()
+                .filter(|r| trace.rules[&r.id].is_covered())
+                .count();
             let mut counts = RuleCounts::default();
             for s in scenarios {
-                if s.rule_ids(rules).any(|id| id.starts_with(&format!("{family}-"))) {
+                if s.rule_ids(rules)
+                    .any(|id| id.starts_with(&format!("{family}-")))
+                {
                     counts.add(s.outcome);
                 }
             }
-            FamilyLine { family, rules: ids.len(), covered, counts }
+            FamilyLine {
+                family,
+                rules: ids.len(),
+                covered,
+                counts,
+            }
         })
         .collect()
 }
@@ -120,7 +135,13 @@ pub fn render_summary(lines: &[FamilyLine], scenarios: &[ScenarioRecord]) -> Str
     for l in lines {
         out.push_str(&format!(
             "{:<6} {:>6} {:>8} {:>10} {:>7} {:>7} {:>8}\n",
-            l.family, l.rules, l.covered, l.counts.scenarios, l.counts.passed, l.counts.failed, l.counts.skipped
+            l.family,
+            l.rules,
+            l.covered,
+            l.counts.scenarios,
+            l.counts.passed,
+            l.counts.failed,
+            l.counts.skipped
         ));
     }
     let mut total = RuleCounts::default();
@@ -160,13 +181,40 @@ mod tests {
             scenario(&["TAP-01"], Outcome::Skipped),
         ];
         let t = Traceability::build(&rules, &runs);
-        assert_eq!(t.rules["CARD-01"], RuleCounts { scenarios: 2, passed: 1, failed: 1, skipped: 0 });
+        assert_eq!(
+            t.rules["CARD-01"],
+            RuleCounts {
+                scenarios: 2,
+                passed: 1,
+                failed: 1,
+                skipped: 0
+            }
+        );
         assert_eq!(t.rules["CARD-02"], RuleCounts::default());
-        assert_eq!(t.rules["TAP-01"], RuleCounts { scenarios: 2, passed: 0, failed: 1, skipped: 1 });
-        assert!(t.to_json().starts_with("{\n  \"rules\": {\n    \"CARD-01\": {"));
+        assert_eq!(
+            t.rules["TAP-01"],
+            RuleCounts {
+                scenarios: 2,
+                passed: 0,
+                failed: 1,
+                skipped: 1
+            }
+        );
+        assert!(
+            t.to_json()
+                .starts_with("{\n  \"rules\": {\n    \"CARD-01\": {")
+        );
         let summary = family_summary(&rules, &runs);
         assert_eq!(summary[0].covered, 0);
         assert_eq!(summary[0].counts.scenarios, 2);
-        assert_eq!(summary[1].counts, RuleCounts { scenarios: 2, passed: 0, failed: 1, skipped: 1 });
+        assert_eq!(
+            summary[1].counts,
+            RuleCounts {
+                scenarios: 2,
+                passed: 0,
+                failed: 1,
+                skipped: 1
+            }
+        );
     }
 }

@@ -15,16 +15,30 @@ fn main() {
         features: Path::new(env!("CARGO_MANIFEST_DIR")).join("../features"),
         rules: Arc::new(ovcert_reference::rules::nl_2024()),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    let report = runtime.block_on(runner::run(&options)).unwrap_or_else(|e| panic!("{e:#}"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let report = runtime
+        .block_on(runner::run(&options))
+        .unwrap_or_else(|e| panic!("{e:#}"));
     print!("{}", report.summary());
-    assert!(report.passed(), "the suite failed against the reference: {} scenarios", report.scenarios.len());
+    assert!(
+        report.passed(),
+        "the suite failed against the reference: {} scenarios",
+        report.scenarios.len()
+    );
     let trace = report.traceability();
     let uncovered: Vec<&String> = trace
         .rules
         .iter()
-        .filter(|(id, counts)| (id.starts_with("CARD-") || id.starts_with("TAP-")) && !counts.is_covered())
+        .filter(|(id, counts)| {
+            (id.starts_with("CARD-") || id.starts_with("TAP-")) && !counts.is_covered()
+        })
         .map(|(id, _)| id)
         .collect();
-    assert!(uncovered.is_empty(), "rules without a passing scenario: {uncovered:?}");
+    assert!(
+        uncovered.is_empty(),
+        "rules without a passing scenario: {uncovered:?}"
+    );
 }

@@ -49,7 +49,9 @@ pub enum FareError {
 
 /// CARD-06: the age band of someone born on `birth_date` on `on`.
 pub fn age_band(rules: &RuleSet, birth_date: Option<Date>, on: Date) -> AgeBand {
-    let Some(birth) = birth_date else { return AgeBand::Full };
+    let Some(birth) = birth_date else {
+        return AgeBand::Full;
+    };
     let age = age_on(birth, on);
     let a = &rules.card.age;
     if age < i32::from(a.free_below_age) {
@@ -74,23 +76,38 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
 
 /// The fare of a completed journey leg with one operator.
 pub fn fare(rules: &RuleSet, q: &FareQuery<'_>) -> Result<Fare, FareError> {
-    let service = rules.service(q.operator, q.mode).ok_or_else(|| FareError::UnknownService {
-        operator: q.operator.to_string(),
-        mode: q.mode,
-    })?;
-    let metres = rules.distance_m(q.from_station, q.to_station).ok_or_else(|| FareError::NoDistance {
-        from: q.from_station.to_string(),
-        to: q.to_station.to_string(),
-    })?;
+    let service = rules
+        .service(q.operator, q.mode)
+        .ok_or_else(|| FareError::UnknownService {
+            operator: q.operator.to_string(),
+            mode: q.mode,
+        })?;
+    let metres = rules
+        .distance_m(q.from_station, q.to_station)
+        .ok_or_else(|| FareError::NoDistance {
+            from: q.from_station.to_string(),
+            to: q.to_station.to_string(),
+        })?;
     let band = age_band(rules, q.birth_date, q.check_in_date);
     if band == AgeBand::Infant {
-        return Ok(Fare { amount: Cents::ZERO, age_band: band });
+        return Ok(Fare {
+            amount: Cents::ZERO,
+            age_band: band,
+        });
     }
     // CARD-06: the age discount is given on balance except by the excluded operators (NS).
-    let reduced = band == AgeBand::Reduced && !rules.card.age.excluded_operators.iter().any(|o| o == q.operator);
+    let reduced = band == AgeBand::Reduced
+        && !rules
+            .card
+            .age
+            .excluded_operators
+            .iter()
+            .any(|o| o == q.operator);
     let km_part = Cents::per_km(metres, service.km_rate_cents);
     let km_part = if reduced {
-        km_part.after_discount(rules.age_discount()).unwrap_or(km_part)
+        km_part
+            .after_discount(rules.age_discount())
+            .unwrap_or(km_part)
     } else {
         km_part
     };
@@ -99,7 +116,11 @@ pub fn fare(rules: &RuleSet, q: &FareQuery<'_>) -> Result<Fare, FareError> {
             // FARE-01 / FARE-02: base fare of the check-in year (reduced row for age discount).
             let year = q.check_in_date.year();
             let row = rules.base_fare(year).ok_or(FareError::NoBaseFare(year))?;
-            let base = if reduced { row.reduced_cents } else { row.normal_cents };
+            let base = if reduced {
+                row.reduced_cents
+            } else {
+                row.normal_cents
+            };
             base.checked_add(km_part).unwrap_or(service.max_fare_cents)
         }
         TransportClass::Rail => {
@@ -109,5 +130,8 @@ pub fn fare(rules: &RuleSet, q: &FareQuery<'_>) -> Result<Fare, FareError> {
     };
     // FARE-11: never negative, never above the maximum.
     let amount = raw.min(service.max_fare_cents).max(Cents::ZERO);
-    Ok(Fare { amount, age_band: band })
+    Ok(Fare {
+        amount,
+        age_band: band,
+    })
 }

@@ -29,14 +29,18 @@ impl TapStore {
         if self.by_id.contains_key(&message.tap_id) {
             return Ingested::Duplicate;
         }
-        self.by_time.insert((message.at, message.tap_id.clone()), ());
+        self.by_time
+            .insert((message.at, message.tap_id.clone()), ());
         self.by_id.insert(message.tap_id.clone(), message);
         Ingested::New
     }
 
     /// All taps, ordered by tap time, then tap id.
     pub fn ordered(&self) -> Vec<TapMessage> {
-        self.by_time.keys().filter_map(|(_, id)| self.by_id.get(id).cloned()).collect()
+        self.by_time
+            .keys()
+            .filter_map(|(_, id)| self.by_id.get(id).cloned())
+            .collect()
     }
 
     pub fn len(&self) -> usize {

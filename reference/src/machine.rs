@@ -8,7 +8,9 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::card::image;
-use crate::card::{Card, CardKind, CardNumber, Holder, LogEntry, LogKind, ProductSlot, Purse, SpecialSetting};
+use crate::card::{
+    Card, CardKind, CardNumber, Holder, LogEntry, LogKind, ProductSlot, Purse, SpecialSetting,
+};
 use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::time::local;
@@ -40,13 +42,8 @@ pub enum LoadChannel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum MachineOutcome {
-    Done {
-        image: Vec<u8>,
-        balance: Cents,
-    },
-    Refused {
-        reason: MachineRefusal,
-    },
+    Done { image: Vec<u8>, balance: Cents },
+    Refused { reason: MachineRefusal },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +87,11 @@ pub enum IssueError {
 }
 
 /// CARD-01 / CARD-04: a new card, valid for the rule set's years from today.
-pub fn issue(rules: &RuleSet, now: Timestamp, request: &IssueRequest) -> Result<Vec<u8>, IssueError> {
+pub fn issue(
+    rules: &RuleSet,
+    now: Timestamp,
+    request: &IssueRequest,
+) -> Result<Vec<u8>, IssueError> {
     let today = local(now).date();
     let expires_on = match request.kind {
         CardKind::Personal => add_years(today, rules.card.personal_validity_years),
@@ -105,7 +106,12 @@ pub fn issue(rules: &RuleSet, now: Timestamp, request: &IssueRequest) -> Result<
         _ => None,
     };
     let products = match request.kind {
-        CardKind::Disposable => vec![request.travel_right.clone().ok_or(IssueError::TravelRightRequired)?],
+        CardKind::Disposable => vec![
+            request
+                .travel_right
+                .clone()
+                .ok_or(IssueError::TravelRightRequired)?,
+        ],
         _ => Vec::new(),
     };
     let card = Card {
@@ -140,7 +146,13 @@ fn add_years(from: Date, years: u8) -> Date {
 
 /// CARD-02 / CARD-07: load balance. The balance rises by exactly `amount`; a deficit is
 /// cleared first simply because the amount is added to it.
-pub fn load(rules: &RuleSet, now: Timestamp, bytes: &[u8], amount: Cents, channel: LoadChannel) -> MachineOutcome {
+pub fn load(
+    rules: &RuleSet,
+    now: Timestamp,
+    bytes: &[u8],
+    amount: Cents,
+    channel: LoadChannel,
+) -> MachineOutcome {
     let mut card = match usable(bytes, now) {
         Ok(card) => card,
         Err(reason) => return refused(reason),
@@ -169,7 +181,12 @@ pub fn load(rules: &RuleSet, now: Timestamp, bytes: &[u8], amount: Cents, channe
 }
 
 /// CARD-05 / FARE-10 / TAP-09: put a product on the card.
-pub fn load_product(rules: &RuleSet, now: Timestamp, bytes: &[u8], product: ProductSlot) -> MachineOutcome {
+pub fn load_product(
+    rules: &RuleSet,
+    now: Timestamp,
+    bytes: &[u8],
+    product: ProductSlot,
+) -> MachineOutcome {
     let mut card = match usable(bytes, now) {
         Ok(card) => card,
         Err(reason) => return refused(reason),
@@ -183,8 +200,14 @@ pub fn load_product(rules: &RuleSet, now: Timestamp, bytes: &[u8], product: Prod
     if definition.personal_only && card.kind != CardKind::Personal {
         return refused(MachineRefusal::PersonalCardOnly);
     }
-    let others: Vec<_> = card.products.iter().filter(|p| p.code != product.code).collect();
-    let exclusive_present = others.iter().any(|p| rules.product(&p.code).is_some_and(|d| d.exclusive));
+    let others: Vec<_> = card
+        .products
+        .iter()
+        .filter(|p| p.code != product.code)
+        .collect();
+    let exclusive_present = others
+        .iter()
+        .any(|p| rules.product(&p.code).is_some_and(|d| d.exclusive));
     if (definition.exclusive && !others.is_empty()) || exclusive_present {
         return refused(MachineRefusal::NotCombinable);
     }
@@ -197,12 +220,22 @@ pub fn load_product(rules: &RuleSet, now: Timestamp, bytes: &[u8], product: Prod
         card.purse.rail_activated = true;
     }
     let balance = card.balance();
-    card.record(machine_entry(now, LogKind::ProductLoad, Cents::ZERO, balance));
+    card.record(machine_entry(
+        now,
+        LogKind::ProductLoad,
+        Cents::ZERO,
+        balance,
+    ));
     done(bytes, &card)
 }
 
 /// TAP-06: set (or clear, with `None`) the auto-reload amount of a personal card.
-pub fn set_auto_reload(rules: &RuleSet, now: Timestamp, bytes: &[u8], amount: Option<Cents>) -> MachineOutcome {
+pub fn set_auto_reload(
+    rules: &RuleSet,
+    now: Timestamp,
+    bytes: &[u8],
+    amount: Option<Cents>,
+) -> MachineOutcome {
     let mut card = match usable(bytes, now) {
         Ok(card) => card,
         Err(reason) => return refused(reason),
@@ -252,7 +285,10 @@ fn machine_entry(now: Timestamp, kind: LogKind, amount: Cents, balance_after: Ce
 
 fn done(previous: &[u8], card: &Card) -> MachineOutcome {
     match image::write(Some(previous), card) {
-        Ok(image) => MachineOutcome::Done { image, balance: card.balance() },
+        Ok(image) => MachineOutcome::Done {
+            image,
+            balance: card.balance(),
+        },
         Err(_) => refused(MachineRefusal::DoesNotFit),
     }
 }

@@ -7,12 +7,16 @@ use serde::{Deserialize, Serialize};
 /// An amount of money in euro cents. Negative amounts are deficits or refunds.
 ///
 /// Never a float near money: every computation is integer arithmetic, checked for overflow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Cents(i64);
 
 /// A discount as basis points: 3400 = 34 %, 10000 = free.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Discount(u32);
 
@@ -92,7 +96,10 @@ impl Cents {
         }
         let euros: i64 = whole.parse().map_err(|_| err())?;
         let cents: i64 = frac.parse().map_err(|_| err())?;
-        let total = euros.checked_mul(100).and_then(|e| e.checked_add(cents)).ok_or_else(err)?;
+        let total = euros
+            .checked_mul(100)
+            .and_then(|e| e.checked_add(cents))
+            .ok_or_else(err)?;
         Ok(Cents(if negative { -total } else { total }))
     }
 
@@ -135,7 +142,13 @@ mod tests {
 
     #[test]
     fn parses_and_prints_both_notations() {
-        for (text, cents) in [("12.34", 1234), ("€ 12,34", 1234), ("-1.50", -150), ("150", 15000), ("0.01", 1)] {
+        for (text, cents) in [
+            ("12.34", 1234),
+            ("€ 12,34", 1234),
+            ("-1.50", -150),
+            ("150", 15000),
+            ("0.01", 1),
+        ] {
             assert_eq!(Cents::parse_euros(text), Ok(Cents(cents)), "{text}");
         }
         for bad in ["", "1.5", "abc", "1.234", "€", "1..00"] {
@@ -151,14 +164,21 @@ mod tests {
         // FARE-02 table rows computed with the FARE-11 rule.
         let rows = [(67, 44), (75, 50), (87, 57), (98, 65), (101, 67), (108, 71)];
         for (normal, reduced) in rows {
-            assert_eq!(Cents(normal).after_discount(d34), Some(Cents(reduced)), "{normal}");
+            assert_eq!(
+                Cents(normal).after_discount(d34),
+                Some(Cents(reduced)),
+                "{normal}"
+            );
         }
         // The 2010 row (0.78 → 0.52) is not what the rule gives (0.5148 → 0.51): that is why
         // the reduced base fares are data in the rule set, not computed.
         assert_eq!(Cents(78).after_discount(d34), Some(Cents(51)));
         assert_eq!(Cents(-75).after_discount(d34), Some(Cents(-50)));
         assert_eq!(Cents(500).after_discount(Discount::FREE), Some(Cents::ZERO));
-        assert_eq!(Cents(500).after_discount(Discount::from_basis_points(10_001)), None);
+        assert_eq!(
+            Cents(500).after_discount(Discount::from_basis_points(10_001)),
+            None
+        );
     }
 
     #[test]

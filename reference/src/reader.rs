@@ -51,10 +51,16 @@ pub enum Decision {
         auto_reloaded: Option<Cents>,
     },
     /// TAP-01: checked out; the deposit was settled against the fare.
-    CheckedOut { fare: Cents, deposit: Cents, auto_reloaded: Option<Cents> },
+    CheckedOut {
+        fare: Cents,
+        deposit: Cents,
+        auto_reloaded: Option<Cents>,
+    },
     /// A bank card was accepted; the back office qualifies the tap (EMV-06).
     BankCardAccepted,
-    Refused { reason: Refusal },
+    Refused {
+        reason: Refusal,
+    },
 }
 
 /// Why a tap was refused or not taken. A refused tap changes nothing on the card, except a
@@ -117,7 +123,13 @@ pub fn tap(
 ) -> TapOutcome {
     // Cards store whole seconds; so does the record.
     let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
-    let ctx = Ctx { rules, reader, deny, now, tap_id };
+    let ctx = Ctx {
+        rules,
+        reader,
+        deny,
+        now,
+        tap_id,
+    };
     let card = match presented {
         [] => return refused(Refusal::NoCard, None),
         [one] => one,
@@ -156,7 +168,13 @@ impl<'a> Ctx<'a> {
             expiry: emv.expiry.clone(),
         };
         // EMV-05 / TAP-05: every check-in is checked against the deny list.
-        if self.deny.reason(&DenyKey::Emv { pan: emv.pan.clone() }).is_some() {
+        if self
+            .deny
+            .reason(&DenyKey::Emv {
+                pan: emv.pan.clone(),
+            })
+            .is_some()
+        {
             let record = self.record(identity, TapKind::Refused, Cents::ZERO, None);
             return refused(Refusal::DenyListed, Some(record));
         }
@@ -191,7 +209,11 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let elapsed_s = self.now.as_second() - last.at.as_second();
-        let duplicate = self.rules.reader.duplicate_window_operators.contains(&self.reader.operator)
+        let duplicate = self
+            .rules
+            .reader
+            .duplicate_window_operators
+            .contains(&self.reader.operator)
             && elapsed_s < i64::from(self.rules.reader.duplicate_window_s);
         let passback_applies = self.reader.device_kind != DeviceKind::Gate
             || self.rules.interpretations.anti_passback_at_gates;
@@ -213,18 +235,35 @@ impl<'a> Ctx<'a> {
             && open.mode.map(Mode::class) == Some(self.reader.mode.class())
     }
 
-    fn check_in(&self, service: &Service, bytes: &[u8], mut card: Card, open_elsewhere: bool) -> TapOutcome {
+    fn check_in(
+        &self,
+        service: &Service,
+        bytes: &[u8],
+        mut card: Card,
+        open_elsewhere: bool,
+    ) -> TapOutcome {
         let identity = identity(&card);
         let today = local(self.now).date();
         let refuse = |reason| {
-            let record = self.record(identity.clone(), TapKind::Refused, Cents::ZERO, Some(card.balance()));
+            let record = self.record(
+                identity.clone(),
+                TapKind::Refused,
+                Cents::ZERO,
+                Some(card.balance()),
+            );
             refused(reason, Some(record))
         };
         // TAP-05: blocked (already), deny list (block now), expired.
         if card.purse.blocked {
             return refuse(Refusal::Blocked);
         }
-        if self.deny.reason(&DenyKey::OvChipkaart { number: card.number }).is_some() {
+        if self
+            .deny
+            .reason(&DenyKey::OvChipkaart {
+                number: card.number,
+            })
+            .is_some()
+        {
             return self.block_on_deny_list(bytes, card);
         }
         if !card.is_valid_on(today) {
@@ -236,7 +275,11 @@ impl<'a> Ctx<'a> {
         // TAP-09: balance travel at NS needs an activated card.
         let needs_activation = self.reader.mode == Mode::Train
             && card.kind != CardKind::Disposable
-            && self.rules.reader.activation_required_operators.contains(&self.reader.operator);
+            && self
+                .rules
+                .reader
+                .activation_required_operators
+                .contains(&self.reader.operator);
         if needs_activation && !self.activated(&card, today) {
             return refuse(Refusal::NotActivated);
         }
@@ -254,7 +297,12 @@ impl<'a> Ctx<'a> {
             .max(Cents::ZERO);
         if card.kind != CardKind::Disposable && card.balance() < minimum {
             let original = image::decode(bytes).unwrap_or(card);
-            let record = self.record(identity, TapKind::Refused, Cents::ZERO, Some(original.balance()));
+            let record = self.record(
+                identity,
+                TapKind::Refused,
+                Cents::ZERO,
+                Some(original.balance()),
+            );
             let mut outcome = refused(Refusal::InsufficientBalance, Some(record));
             outcome.display.nl = format!("Saldo te laag. Minimaal {} nodig", minimum.dutch());
             outcome.display.en = format!("Balance too low. At least {minimum} needed");
@@ -264,22 +312,46 @@ impl<'a> Ctx<'a> {
             self.close_missing_check_out(&mut card);
         }
         let transfer = self.is_transfer(&card);
-        let balance = card.balance().checked_sub(deposit).unwrap_or(card.balance());
+        let balance = card
+            .balance()
+            .checked_sub(deposit)
+            .unwrap_or(card.balance());
         card.purse.balance = balance;
-        let entry = self.entry(LogKind::CheckIn, deposit.checked_neg().unwrap_or(Cents::ZERO), balance);
+        let entry = self.entry(
+            LogKind::CheckIn,
+            deposit.checked_neg().unwrap_or(Cents::ZERO),
+            balance,
+        );
         card.record(entry.clone());
         card.purse.check_in = Some(entry);
-        let (nl, en) = if transfer { ("Overstap", "Transfer") } else { ("Ingecheckt", "Checked in") };
+        let (nl, en) = if transfer {
+            ("Overstap", "Transfer")
+        } else {
+            ("Ingecheckt", "Checked in")
+        };
         let display = text(
             &format!("{nl}. Saldo {}", balance.dutch()),
             &format!("{en}. Balance {balance}"),
         );
-        let decision = Decision::CheckedIn { deposit, transfer, closed_missing_check_out: open_elsewhere, auto_reloaded };
-        self.written(bytes, card, decision, display, TapKind::CheckIn, deposit, identity)
+        let decision = Decision::CheckedIn {
+            deposit,
+            transfer,
+            closed_missing_check_out: open_elsewhere,
+            auto_reloaded,
+        };
+        self.written(
+            bytes,
+            card,
+            Done {
+                decision,
+                display,
+                kind: TapKind::CheckIn,
+                charged: deposit,
+            },
+        )
     }
 
     fn check_out(&self, bytes: &[u8], mut card: Card, open: LogEntry) -> TapOutcome {
-        let identity = identity(&card);
         let deposit = open.amount.checked_neg().unwrap_or(Cents::ZERO);
         let fare = if card.kind == CardKind::Disposable {
             // The fixed travel right is used up at check-out.
@@ -297,12 +369,29 @@ impl<'a> Ctx<'a> {
         let auto_reloaded = self.auto_reload_if_needed(&mut card, Cents::ZERO);
         let balance = card.balance();
         let display = text(
-            &format!("Uitgecheckt. Reiskosten {}. Saldo {}", fare.dutch(), balance.dutch()),
+            &format!(
+                "Uitgecheckt. Reiskosten {}. Saldo {}",
+                fare.dutch(),
+                balance.dutch()
+            ),
             &format!("Checked out. Fare {fare}. Balance {balance}"),
         );
-        let decision = Decision::CheckedOut { fare, deposit, auto_reloaded };
+        let decision = Decision::CheckedOut {
+            fare,
+            deposit,
+            auto_reloaded,
+        };
         let charged = settle.checked_neg().unwrap_or(Cents::ZERO);
-        self.written(bytes, card, decision, display, TapKind::CheckOut, charged, identity)
+        self.written(
+            bytes,
+            card,
+            Done {
+                decision,
+                display,
+                kind: TapKind::CheckOut,
+                charged,
+            },
+        )
     }
 
     /// The fare of the leg from the open check-in to here. A check-out at the check-in
@@ -311,9 +400,15 @@ impl<'a> Ctx<'a> {
         let minutes = (self.now.as_second() - open.at.as_second()) / 60;
         let same_station = open.station == self.reader.station;
         if same_station && self.reader.mode.class() == TransportClass::Rail {
-            let gated = self.rules.station(&self.reader.station).is_some_and(|s| s.gates);
+            let gated = self
+                .rules
+                .station(&self.reader.station)
+                .is_some_and(|s| s.gates);
             let free_min = if gated {
-                self.rules.journey.station_visit_free_min.max(self.rules.journey.cancel_window_min)
+                self.rules
+                    .journey
+                    .station_visit_free_min
+                    .max(self.rules.journey.cancel_window_min)
             } else {
                 self.rules.journey.cancel_window_min
             };
@@ -344,12 +439,18 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let has_product = |code: &str| {
-            card.products.iter().any(|p| p.code == code && p.valid_from <= today && today <= p.valid_until)
+            card.products
+                .iter()
+                .any(|p| p.code == code && p.valid_from <= today && today <= p.valid_until)
         };
         self.rules
             .boarding_fee_overrides
             .iter()
-            .filter(|o| o.operator.as_deref().is_none_or(|op| op == self.reader.operator))
+            .filter(|o| {
+                o.operator
+                    .as_deref()
+                    .is_none_or(|op| op == self.reader.operator)
+            })
             .filter(|o| o.mode.is_none_or(|m| m == self.reader.mode))
             .filter(|o| o.card_kind.is_none_or(|k| Some(k) == kind))
             .filter(|o| o.product.as_deref().is_none_or(has_product))
@@ -363,7 +464,10 @@ impl<'a> Ctx<'a> {
             || card.products.iter().any(|p| {
                 p.valid_from <= today
                     && today <= p.valid_until
-                    && self.rules.product(&p.code).is_some_and(|prod| prod.activates_balance_travel)
+                    && self
+                        .rules
+                        .product(&p.code)
+                        .is_some_and(|prod| prod.activates_balance_travel)
             })
     }
 
@@ -371,7 +475,9 @@ impl<'a> Ctx<'a> {
         card.products.iter().any(|p| {
             p.valid_from <= today
                 && today <= p.valid_until
-                && p.route.as_ref().is_none_or(|r| r.iter().any(|s| *s == self.reader.station))
+                && p.route
+                    .as_ref()
+                    .is_none_or(|r| r.contains(&self.reader.station))
         })
     }
 
@@ -416,41 +522,44 @@ impl<'a> Ctx<'a> {
         let window_s = i64::from(self.rules.journey.transfer_window_min) * 60;
         let within = self.now.as_second() - out.at.as_second() <= window_s;
         let same_class = out.mode.map(Mode::class) == Some(self.reader.mode.class());
-        let rail_same_station = self.reader.mode.class() != TransportClass::Rail || out.station == self.reader.station;
+        let rail_same_station =
+            self.reader.mode.class() != TransportClass::Rail || out.station == self.reader.station;
         within && same_class && rail_same_station
     }
 
     /// TAP-05: a card on the deny list is blocked on the spot; the refusal is reported.
     fn block_on_deny_list(&self, bytes: &[u8], mut card: Card) -> TapOutcome {
-        let identity = identity(&card);
         card.purse.blocked = true;
         let balance = card.balance();
         card.record(self.entry(LogKind::Blocked, Cents::ZERO, balance));
-        let decision = Decision::Refused { reason: Refusal::DenyListed };
+        let decision = Decision::Refused {
+            reason: Refusal::DenyListed,
+        };
         let display = display_for(Refusal::DenyListed);
-        self.written(bytes, card, decision, display, TapKind::Refused, Cents::ZERO, identity)
+        self.written(
+            bytes,
+            card,
+            Done {
+                decision,
+                display,
+                kind: TapKind::Refused,
+                charged: Cents::ZERO,
+            },
+        )
     }
 
-    fn written(
-        &self,
-        bytes: &[u8],
-        card: Card,
-        decision: Decision,
-        display: DisplayText,
-        kind: TapKind,
-        charged: Cents,
-        identity: CardIdentity,
-    ) -> TapOutcome {
+    /// Writes the changed card and reports the transaction; refuses when the chip cannot
+    /// hold the new state rather than write a broken card.
+    fn written(&self, bytes: &[u8], card: Card, done: Done) -> TapOutcome {
         let balance = card.balance();
         match image::write(Some(bytes), &card) {
             Ok(new_image) => TapOutcome {
-                decision,
-                display,
+                decision: done.decision,
+                display: done.display,
                 new_image: Some(new_image),
-                record: Some(self.record(identity, kind, charged, Some(balance))),
+                record: Some(self.record(identity(&card), done.kind, done.charged, Some(balance))),
                 balance_after: Some(balance),
             },
-            // The card cannot hold the new state: refuse rather than write a broken chip.
             Err(_) => refused(Refusal::Unreadable, None),
         }
     }
@@ -468,20 +577,40 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn record(&self, card: CardIdentity, kind: TapKind, charged: Cents, balance: Option<Cents>) -> TapMessage {
+    fn record(
+        &self,
+        card: CardIdentity,
+        kind: TapKind,
+        charged: Cents,
+        balance: Option<Cents>,
+    ) -> TapMessage {
         TapMessage {
             tap_id: self.tap_id.clone(),
             reader: self.reader.clone(),
             at: self.now,
             card,
             kind,
-            amounts: TapAmounts { charged_cents: charged, balance_after_cents: balance },
+            amounts: TapAmounts {
+                charged_cents: charged,
+                balance_after_cents: balance,
+            },
         }
     }
 }
 
+/// What a written tap reports.
+struct Done {
+    decision: Decision,
+    display: DisplayText,
+    kind: TapKind,
+    /// Net amount taken from the balance by this tap.
+    charged: Cents,
+}
+
 fn identity(card: &Card) -> CardIdentity {
-    CardIdentity::OvChipkaart { number: card.number }
+    CardIdentity::OvChipkaart {
+        number: card.number,
+    }
 }
 
 fn refused(reason: Refusal, record: Option<TapMessage>) -> TapOutcome {
@@ -495,21 +624,33 @@ fn refused(reason: Refusal, record: Option<TapMessage>) -> TapOutcome {
 }
 
 fn text(nl: &str, en: &str) -> DisplayText {
-    DisplayText { nl: nl.to_string(), en: en.to_string() }
+    DisplayText {
+        nl: nl.to_string(),
+        en: en.to_string(),
+    }
 }
 
 /// TAP-07: the texts real readers show for each refusal.
 pub fn display_for(reason: Refusal) -> DisplayText {
     let (nl, en) = match reason {
-        Refusal::Collision => ("Meerdere kaarten. Houd één kaart voor de lezer", "Several cards. Hold one card to the reader"),
+        Refusal::Collision => (
+            "Meerdere kaarten. Houd één kaart voor de lezer",
+            "Several cards. Hold one card to the reader",
+        ),
         Refusal::NoCard => ("Geen kaart", "No card"),
-        Refusal::Unreadable => ("Kaart niet leesbaar. Probeer opnieuw", "Card unreadable. Try again"),
+        Refusal::Unreadable => (
+            "Kaart niet leesbaar. Probeer opnieuw",
+            "Card unreadable. Try again",
+        ),
         Refusal::AlreadyCheckedIn => ("U bent al ingecheckt", "You are already checked in"),
         Refusal::AlreadyCheckedOut => ("U bent al uitgecheckt", "You are already checked out"),
         Refusal::InsufficientBalance => ("Saldo te laag", "Balance too low"),
         Refusal::Expired => ("Kaart verlopen", "Card expired"),
         Refusal::Blocked => ("Kaart geblokkeerd", "Card blocked"),
-        Refusal::DenyListed => ("Kaart geblokkeerd. Neem contact op met de klantenservice", "Card blocked. Contact customer service"),
+        Refusal::DenyListed => (
+            "Kaart geblokkeerd. Neem contact op met de klantenservice",
+            "Card blocked. Contact customer service",
+        ),
         Refusal::NotActivated => (
             "Kaart niet geactiveerd voor reizen op saldo bij NS",
             "Card not activated for travel on balance with NS",

@@ -93,7 +93,10 @@ impl TravelDayRule {
     pub fn travel_day_of(&self, at: Timestamp) -> TravelDay {
         let date = local(at).date();
         if at < self.end_of_previous_day(date) {
-            TravelDay(date.yesterday().expect("dates in use are far from the minimum"))
+            TravelDay(
+                date.yesterday()
+                    .expect("dates in use are far from the minimum"),
+            )
         } else {
             TravelDay(date)
         }
@@ -101,7 +104,10 @@ impl TravelDayRule {
 
     /// The instant at which the travel day of `day` ends (EMV-07, DST-aware).
     pub fn end_of(&self, day: TravelDay) -> Timestamp {
-        let next = day.0.tomorrow().expect("dates in use are far from the maximum");
+        let next = day
+            .0
+            .tomorrow()
+            .expect("dates in use are far from the maximum");
         self.end_of_previous_day(next)
     }
 
@@ -111,7 +117,8 @@ impl TravelDayRule {
             TravelDayBoundary::WallClock => {
                 // 03:05 exists on every Amsterdam date (the clock jumps 02:00 → 03:00 and
                 // 03:00 → 02:00), so the compatible instant is the only one.
-                let ambiguous = amsterdam().to_ambiguous_timestamp(date.to_datetime(self.end_local));
+                let ambiguous =
+                    amsterdam().to_ambiguous_timestamp(date.to_datetime(self.end_local));
                 ambiguous
                     .compatible()
                     .expect("every Amsterdam date has the travel-day end time")
@@ -146,7 +153,10 @@ mod tests {
     use jiff::civil::date;
 
     fn rule(boundary: TravelDayBoundary) -> TravelDayRule {
-        TravelDayRule { end_local: Time::constant(3, 5, 0, 0), boundary }
+        TravelDayRule {
+            end_local: Time::constant(3, 5, 0, 0),
+            boundary,
+        }
     }
 
     fn at(text: &str) -> Timestamp {
@@ -157,7 +167,11 @@ mod tests {
     fn check(rows: &[(&str, Date, Date)]) {
         for &(text, wall, elapsed) in rows {
             let ts = at(text);
-            assert_eq!(rule(TravelDayBoundary::WallClock).travel_day_of(ts), TravelDay(wall), "wall-clock {text}");
+            assert_eq!(
+                rule(TravelDayBoundary::WallClock).travel_day_of(ts),
+                TravelDay(wall),
+                "wall-clock {text}"
+            );
             assert_eq!(
                 rule(TravelDayBoundary::ElapsedSinceMidnight).travel_day_of(ts),
                 TravelDay(elapsed),
@@ -190,7 +204,10 @@ mod tests {
                 (&s("04:04:59"), day, prev),
                 (&s("04:05:00"), day, day),
             ]);
-            assert!(parse_instant(&s("02:30:00")).is_err(), "02:30 does not exist on {day}");
+            assert!(
+                parse_instant(&s("02:30:00")).is_err(),
+                "02:30 does not exist on {day}"
+            );
         }
     }
 
@@ -217,11 +234,22 @@ mod tests {
 
     #[test]
     fn end_of_day_is_consistent_with_membership() {
-        for boundary in [TravelDayBoundary::WallClock, TravelDayBoundary::ElapsedSinceMidnight] {
+        for boundary in [
+            TravelDayBoundary::WallClock,
+            TravelDayBoundary::ElapsedSinceMidnight,
+        ] {
             let r = rule(boundary);
-            for day in [date(2024, 3, 30), date(2024, 10, 26), date(2025, 3, 29), date(2025, 10, 25)] {
+            for day in [
+                date(2024, 3, 30),
+                date(2024, 10, 26),
+                date(2025, 3, 29),
+                date(2025, 10, 25),
+            ] {
                 let end = r.end_of(TravelDay(day));
-                assert_eq!(r.travel_day_of(end - SignedDuration::from_secs(1)), TravelDay(day));
+                assert_eq!(
+                    r.travel_day_of(end - SignedDuration::from_secs(1)),
+                    TravelDay(day)
+                );
                 assert_eq!(r.travel_day_of(end), TravelDay(day.tomorrow().unwrap()));
             }
         }

@@ -13,21 +13,33 @@ use crate::world::OvWorld;
 #[when(expr = "reader {string} goes offline")]
 async fn offline(world: &mut OvWorld, name: String) {
     let reader = world.reader(&name);
-    world.sut.set_reader_online(&reader, false).await.unwrap_or_else(|e| panic!("{e}"));
+    world
+        .sut
+        .set_reader_online(&reader, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[when(expr = "reader {string} comes back online")]
 #[given(expr = "reader {string} comes back online")]
 async fn online(world: &mut OvWorld, name: String) {
     let reader = world.reader(&name);
-    let upload = world.sut.set_reader_online(&reader, true).await.unwrap_or_else(|e| panic!("{e}"));
+    let upload = world
+        .sut
+        .set_reader_online(&reader, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.last_upload = Some(upload);
 }
 
 #[when(expr = "reader {string} sends its last upload again")]
 async fn resend(world: &mut OvWorld, name: String) {
     let reader = world.reader(&name);
-    let upload = world.sut.resend_last_upload(&reader).await.unwrap_or_else(|e| panic!("{e}"));
+    let upload = world
+        .sut
+        .resend_last_upload(&reader)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.last_upload = Some(upload);
 }
 
@@ -39,17 +51,29 @@ async fn upload_counts(world: &mut OvWorld, uploaded: usize, new: usize) {
 #[given(expr = "card {string} is on the deny list as {word}")]
 async fn deny(world: &mut OvWorld, name: String, reason: String) {
     let key = match &world.card(&name).card {
-        PresentedCard::Emv { card } => DenyKey::Emv { pan: card.pan.clone() },
-        PresentedCard::OvChipkaart { .. } => DenyKey::OvChipkaart { number: world.read(&name).await.number },
+        PresentedCard::Emv { card } => DenyKey::Emv {
+            pan: card.pan.clone(),
+        },
+        PresentedCard::OvChipkaart { .. } => DenyKey::OvChipkaart {
+            number: world.read(&name).await.number,
+        },
     };
     let reason: DenyReason = serde_json::from_value(serde_json::Value::String(reason.clone()))
         .unwrap_or_else(|_| panic!("`{reason}` is no deny reason (lost-or-stolen, settlement-failed, product-conditions, fraud)"));
-    world.sut.deny(key, reason).await.unwrap_or_else(|e| panic!("{e}"));
+    world
+        .sut
+        .deny(key, reason)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[then(expr = "the back office has received {int} tap(s)")]
 async fn received_count(world: &mut OvWorld, count: usize) {
-    let taps = world.sut.received_taps().await.unwrap_or_else(|e| panic!("{e}"));
+    let taps = world
+        .sut
+        .received_taps()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(taps.len(), count, "{taps:#?}");
 }
 
@@ -57,7 +81,11 @@ async fn received_count(world: &mut OvWorld, count: usize) {
 #[then("the back office holds these taps in order:")]
 async fn received_in_order(world: &mut OvWorld, step: &Step) {
     let table = step.table.as_ref().expect("the step has a table");
-    let taps = world.sut.received_taps().await.unwrap_or_else(|e| panic!("{e}"));
+    let taps = world
+        .sut
+        .received_taps()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let expected: Vec<Vec<String>> = table.rows.iter().skip(1).cloned().collect();
     let mut got = Vec::new();
     for tap in &taps {

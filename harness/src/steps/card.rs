@@ -12,12 +12,34 @@ use super::params::{Day, Money};
 use crate::sut::PresentedCard;
 use crate::world::{HeldCard, OvWorld};
 
-async fn issue(world: &mut OvWorld, name: &str, kind: CardKind, holder: Option<Holder>, right: Option<ProductSlot>) {
+async fn issue(
+    world: &mut OvWorld,
+    name: &str,
+    kind: CardKind,
+    holder: Option<Holder>,
+    right: Option<ProductSlot>,
+) {
     let (number, uid) = world.next_card_number();
-    let request = IssueRequest { kind, number, uid, holder, travel_right: right };
-    let image = world.sut.issue_card(request).await.unwrap_or_else(|e| panic!("{e}"));
+    let request = IssueRequest {
+        kind,
+        number,
+        uid,
+        holder,
+        travel_right: right,
+    };
+    let image = world
+        .sut
+        .issue_card(request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let card = PresentedCard::OvChipkaart { image };
-    world.cards.insert(name.to_string(), HeldCard { card, expected_balance: Cents::ZERO });
+    world.cards.insert(
+        name.to_string(),
+        HeldCard {
+            card,
+            expected_balance: Cents::ZERO,
+        },
+    );
     world.check_card_invariants(name).await;
 }
 
@@ -28,14 +50,24 @@ async fn anonymous_card(world: &mut OvWorld, name: String) {
 
 #[given(expr = "a personal card {string} of a traveller born on {date}")]
 async fn personal_card(world: &mut OvWorld, name: String, born: Day) {
-    let holder = Holder { birth_date: born.0, name: format!("Reiziger {name}") };
+    let holder = Holder {
+        birth_date: born.0,
+        name: format!("Reiziger {name}"),
+    };
     issue(world, &name, CardKind::Personal, Some(holder), None).await;
 }
 
 #[given(expr = "a disposable card {string} for a single journey from {string} to {string}")]
 async fn disposable_card(world: &mut OvWorld, name: String, from: String, to: String) {
     let today = local(world.now).date();
-    let station = |n: &str| world.rules.station_by_name(n).unwrap_or_else(|| panic!("unknown station {n}")).id.clone();
+    let station = |n: &str| {
+        world
+            .rules
+            .station_by_name(n)
+            .unwrap_or_else(|| panic!("unknown station {n}"))
+            .id
+            .clone()
+    };
     let right = ProductSlot {
         code: "enkele-reis".into(),
         valid_from: today,
@@ -48,8 +80,18 @@ async fn disposable_card(world: &mut OvWorld, name: String, from: String, to: St
 #[given(expr = "a bank card {string}")]
 async fn bank_card(world: &mut OvWorld, name: String) {
     let (number, _) = world.next_card_number();
-    let card = EmvCard { pan: format!("5413{:012}", number.get() % 1_000_000_000_000), pan_sequence: 1, expiry: "2912".into() };
-    world.cards.insert(name, HeldCard { card: PresentedCard::Emv { card }, expected_balance: Cents::ZERO });
+    let card = EmvCard {
+        pan: format!("5413{:012}", number.get() % 1_000_000_000_000),
+        pan_sequence: 1,
+        expiry: "2912".into(),
+    };
+    world.cards.insert(
+        name,
+        HeldCard {
+            card: PresentedCard::Emv { card },
+            expected_balance: Cents::ZERO,
+        },
+    );
 }
 
 #[given(expr = "card {string} has a balance of {money}")]
@@ -58,14 +100,22 @@ async fn has_balance(world: &mut OvWorld, name: String, amount: Money) {
     while left > Cents::ZERO {
         let chunk = left.min(world.rules.card.max_load_cents);
         load(world, &name, chunk, LoadChannel::Machine).await;
-        assert!(matches!(world.last_machine, Some(MachineOutcome::Done { .. })), "loading {chunk} failed: {:?}", world.last_machine);
+        assert!(
+            matches!(world.last_machine, Some(MachineOutcome::Done { .. })),
+            "loading {chunk} failed: {:?}",
+            world.last_machine
+        );
         left = left.checked_sub(chunk).expect("small");
     }
 }
 
 async fn load(world: &mut OvWorld, name: &str, amount: Cents, channel: LoadChannel) {
     let image = world.image(name);
-    let outcome = world.sut.load(&image, amount, channel).await.unwrap_or_else(|e| panic!("{e}"));
+    let outcome = world
+        .sut
+        .load(&image, amount, channel)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.apply_machine(name, outcome, amount).await;
 }
 
@@ -84,7 +134,11 @@ async fn loaded_at_ns(world: &mut OvWorld, name: String, amount: Money) {
 #[when(expr = "the last load of card {string} is revoked")]
 async fn revoke(world: &mut OvWorld, name: String) {
     let image = world.image(&name);
-    let outcome = world.sut.revoke_load(&image).await.unwrap_or_else(|e| panic!("{e}"));
+    let outcome = world
+        .sut
+        .revoke_load(&image)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.apply_machine(&name, outcome, Cents::ZERO).await;
 }
 
@@ -105,11 +159,17 @@ async fn load_product(world: &mut OvWorld, name: &str, code: String) {
     let slot = ProductSlot {
         code,
         valid_from: today,
-        valid_until: today.checked_add(Span::new().years(1)).expect("dates in range"),
+        valid_until: today
+            .checked_add(Span::new().years(1))
+            .expect("dates in range"),
         route: None,
     };
     let image = world.image(name);
-    let outcome = world.sut.load_product(&image, slot).await.unwrap_or_else(|e| panic!("{e}"));
+    let outcome = world
+        .sut
+        .load_product(&image, slot)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.apply_machine(name, outcome, Cents::ZERO).await;
 }
 
@@ -117,7 +177,11 @@ async fn load_product(world: &mut OvWorld, name: &str, code: String) {
 #[given(expr = "auto-reload of {money} is set on card {string}")]
 async fn auto_reload(world: &mut OvWorld, amount: Money, name: String) {
     let image = world.image(&name);
-    let outcome = world.sut.set_auto_reload(&image, Some(amount.0)).await.unwrap_or_else(|e| panic!("{e}"));
+    let outcome = world
+        .sut
+        .set_auto_reload(&image, Some(amount.0))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.apply_machine(&name, outcome, Cents::ZERO).await;
 }
 
@@ -145,17 +209,26 @@ async fn balance_is(world: &mut OvWorld, name: String, amount: Money) {
 
 #[then(expr = "card {string} is checked in")]
 async fn is_checked_in(world: &mut OvWorld, name: String) {
-    assert!(world.read(&name).await.purse.check_in.is_some(), "card \"{name}\" should be checked in");
+    assert!(
+        world.read(&name).await.purse.check_in.is_some(),
+        "card \"{name}\" should be checked in"
+    );
 }
 
 #[then(expr = "card {string} is not checked in")]
 async fn is_not_checked_in(world: &mut OvWorld, name: String) {
-    assert!(world.read(&name).await.purse.check_in.is_none(), "card \"{name}\" should not be checked in");
+    assert!(
+        world.read(&name).await.purse.check_in.is_none(),
+        "card \"{name}\" should not be checked in"
+    );
 }
 
 #[then(expr = "card {string} is blocked")]
 async fn is_blocked(world: &mut OvWorld, name: String) {
-    assert!(world.read(&name).await.purse.blocked, "card \"{name}\" should be blocked");
+    assert!(
+        world.read(&name).await.purse.blocked,
+        "card \"{name}\" should be blocked"
+    );
 }
 
 #[then(expr = "card {string} is valid until {date}")]
@@ -192,14 +265,20 @@ async fn log_len(world: &mut OvWorld, name: String, count: usize) {
 #[then(expr = "the newest transaction of card {string} is a(n) {word} of {money}")]
 async fn newest(world: &mut OvWorld, name: String, kind: String, amount: Money) {
     let card = world.read(&name).await;
-    let last = card.log.last().unwrap_or_else(|| panic!("card \"{name}\" has an empty log"));
+    let last = card
+        .log
+        .last()
+        .unwrap_or_else(|| panic!("card \"{name}\" has an empty log"));
     assert_eq!((kebab(&last.kind), last.amount), (kind, amount.0));
 }
 
 #[then(expr = "the oldest transaction of card {string} is a(n) {word} of {money}")]
 async fn oldest(world: &mut OvWorld, name: String, kind: String, amount: Money) {
     let card = world.read(&name).await;
-    let first = card.log.first().unwrap_or_else(|| panic!("card \"{name}\" has an empty log"));
+    let first = card
+        .log
+        .first()
+        .unwrap_or_else(|| panic!("card \"{name}\" has an empty log"));
     assert_eq!((kebab(&first.kind), first.amount), (kind, amount.0));
 }
 

@@ -22,7 +22,10 @@ impl FromStr for Money {
 
 /// Local Amsterdam time "2024-06-12 08:00[:ss]" or with an offset "2024-10-27T02:30+01:00".
 #[derive(Debug, Clone, Copy, Parameter)]
-#[param(name = "instant", regex = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?")]
+#[param(
+    name = "instant",
+    regex = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:\d{2})?"
+)]
 pub struct Instant(pub Timestamp);
 
 impl FromStr for Instant {
@@ -40,6 +43,8 @@ pub struct Day(pub Date);
 impl FromStr for Day {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse().map(Day).map_err(|e| format!("`{s}` is not a date: {e}"))
+        s.parse()
+            .map(Day)
+            .map_err(|e| format!("`{s}` is not a date: {e}"))
     }
 }

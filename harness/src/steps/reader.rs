@@ -47,7 +47,11 @@ async fn reader_at(
 async fn tap(world: &mut OvWorld, names: &[&str], reader: &str) {
     let reader = world.reader(reader);
     let presented = names.iter().map(|n| world.card(n).card.clone()).collect();
-    let result = world.sut.tap(&reader, presented).await.unwrap_or_else(|e| panic!("{e}"));
+    let result = world
+        .sut
+        .tap(&reader, presented)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     world.apply_tap(names, result).await;
 }
 
@@ -75,19 +79,28 @@ async fn checked_in_at(world: &mut OvWorld, card: String, reader: String) {
 }
 
 fn last(world: &OvWorld) -> &TapResult {
-    world.last_tap.as_ref().expect("a tap happened earlier in the scenario")
+    world
+        .last_tap
+        .as_ref()
+        .expect("a tap happened earlier in the scenario")
 }
 
 #[then("the reader checks the card in")]
 async fn checks_in(world: &mut OvWorld) {
     let result = last(world);
-    assert!(matches!(result.decision, Decision::CheckedIn { .. }), "expected a check-in, got {result:?}");
+    assert!(
+        matches!(result.decision, Decision::CheckedIn { .. }),
+        "expected a check-in, got {result:?}"
+    );
 }
 
 #[then("the reader checks the card out")]
 async fn checks_out(world: &mut OvWorld) {
     let result = last(world);
-    assert!(matches!(result.decision, Decision::CheckedOut { .. }), "expected a check-out, got {result:?}");
+    assert!(
+        matches!(result.decision, Decision::CheckedOut { .. }),
+        "expected a check-out, got {result:?}"
+    );
 }
 
 #[then("the reader accepts the bank card")]
@@ -100,7 +113,9 @@ async fn accepts_bank_card(world: &mut OvWorld) {
 async fn refuses(world: &mut OvWorld, reason: String) {
     let result = last(world);
     match &result.decision {
-        Decision::Refused { reason: got } => assert_eq!(kebab::<Refusal>(got), reason, "{result:?}"),
+        Decision::Refused { reason: got } => {
+            assert_eq!(kebab::<Refusal>(got), reason, "{result:?}")
+        }
         other => panic!("expected a refusal ({reason}), got {other:?}"),
     }
 }
@@ -108,13 +123,21 @@ async fn refuses(world: &mut OvWorld, reason: String) {
 #[then(expr = "the reader shows {string}")]
 async fn shows(world: &mut OvWorld, text: String) {
     let display = &last(world).display;
-    assert!(display.nl.contains(&text), "the reader shows \"{}\", not \"{text}\"", display.nl);
+    assert!(
+        display.nl.contains(&text),
+        "the reader shows \"{}\", not \"{text}\"",
+        display.nl
+    );
 }
 
 #[then(expr = "the reader shows in English {string}")]
 async fn shows_english(world: &mut OvWorld, text: String) {
     let display = &last(world).display;
-    assert!(display.en.contains(&text), "the reader shows \"{}\", not \"{text}\"", display.en);
+    assert!(
+        display.en.contains(&text),
+        "the reader shows \"{}\", not \"{text}\"",
+        display.en
+    );
 }
 
 #[then(expr = "the deposit taken is {money}")]
@@ -137,7 +160,12 @@ async fn fare_is(world: &mut OvWorld, amount: Money) {
 async fn shows_balance(world: &mut OvWorld, amount: Money) {
     let result = last(world);
     assert_eq!(result.balance_after, Some(amount.0), "{result:?}");
-    assert!(result.display.nl.contains(&amount.0.dutch()), "display \"{}\" lacks {}", result.display.nl, amount.0.dutch());
+    assert!(
+        result.display.nl.contains(&amount.0.dutch()),
+        "display \"{}\" lacks {}",
+        result.display.nl,
+        amount.0.dutch()
+    );
 }
 
 #[then("the check-in is a transfer")]
@@ -159,7 +187,10 @@ async fn is_not_transfer(world: &mut OvWorld) {
 #[then("the reader first closed the open check-in as a missing check-out")]
 async fn closed_missing(world: &mut OvWorld) {
     match &last(world).decision {
-        Decision::CheckedIn { closed_missing_check_out, .. } => assert!(*closed_missing_check_out),
+        Decision::CheckedIn {
+            closed_missing_check_out,
+            ..
+        } => assert!(*closed_missing_check_out),
         other => panic!("expected a check-in, got {other:?}"),
     }
 }
@@ -167,7 +198,9 @@ async fn closed_missing(world: &mut OvWorld) {
 #[then(expr = "the reader auto-reloaded {money}")]
 async fn auto_reloaded(world: &mut OvWorld, amount: Money) {
     let got = match &last(world).decision {
-        Decision::CheckedIn { auto_reloaded, .. } | Decision::CheckedOut { auto_reloaded, .. } => *auto_reloaded,
+        Decision::CheckedIn { auto_reloaded, .. } | Decision::CheckedOut { auto_reloaded, .. } => {
+            *auto_reloaded
+        }
         other => panic!("expected a check-in or check-out, got {other:?}"),
     };
     assert_eq!(got, Some(amount.0));
@@ -176,7 +209,9 @@ async fn auto_reloaded(world: &mut OvWorld, amount: Money) {
 #[then("the reader did not auto-reload")]
 async fn no_auto_reload(world: &mut OvWorld) {
     let got = match &last(world).decision {
-        Decision::CheckedIn { auto_reloaded, .. } | Decision::CheckedOut { auto_reloaded, .. } => *auto_reloaded,
+        Decision::CheckedIn { auto_reloaded, .. } | Decision::CheckedOut { auto_reloaded, .. } => {
+            *auto_reloaded
+        }
         _ => None,
     };
     assert_eq!(got, None);

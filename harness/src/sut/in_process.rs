@@ -56,7 +56,9 @@ impl InProcess {
     }
 
     fn reader_state(&mut self, reader: &ReaderRef) -> &mut ReaderState {
-        self.readers.entry((reader.operator.clone(), reader.device)).or_default()
+        self.readers
+            .entry((reader.operator.clone(), reader.device))
+            .or_default()
     }
 }
 
@@ -72,10 +74,16 @@ impl SystemUnderTest for InProcess {
     }
 
     async fn issue_card(&mut self, request: IssueRequest) -> SutResult<Vec<u8>> {
-        machine::issue(&self.rules, self.now, &request).map_err(|e| SutError::new("issue card", e.to_string()))
+        machine::issue(&self.rules, self.now, &request)
+            .map_err(|e| SutError::new("issue card", e.to_string()))
     }
 
-    async fn load(&mut self, image: &[u8], amount: Cents, channel: LoadChannel) -> SutResult<MachineOutcome> {
+    async fn load(
+        &mut self,
+        image: &[u8],
+        amount: Cents,
+        channel: LoadChannel,
+    ) -> SutResult<MachineOutcome> {
         Ok(machine::load(&self.rules, self.now, image, amount, channel))
     }
 
@@ -83,23 +91,43 @@ impl SystemUnderTest for InProcess {
         Ok(machine::revoke_load(image))
     }
 
-    async fn load_product(&mut self, image: &[u8], product: ProductSlot) -> SutResult<MachineOutcome> {
+    async fn load_product(
+        &mut self,
+        image: &[u8],
+        product: ProductSlot,
+    ) -> SutResult<MachineOutcome> {
         Ok(machine::load_product(&self.rules, self.now, image, product))
     }
 
-    async fn set_auto_reload(&mut self, image: &[u8], amount: Option<Cents>) -> SutResult<MachineOutcome> {
-        Ok(machine::set_auto_reload(&self.rules, self.now, image, amount))
+    async fn set_auto_reload(
+        &mut self,
+        image: &[u8],
+        amount: Option<Cents>,
+    ) -> SutResult<MachineOutcome> {
+        Ok(machine::set_auto_reload(
+            &self.rules,
+            self.now,
+            image,
+            amount,
+        ))
     }
 
     async fn read_card(&mut self, bytes: &[u8]) -> SutResult<Card> {
         image::decode(bytes).map_err(|e| SutError::new("read card", e.to_string()))
     }
 
-    async fn tap(&mut self, reader: &ReaderRef, presented: Vec<PresentedCard>) -> SutResult<TapResult> {
+    async fn tap(
+        &mut self,
+        reader: &ReaderRef,
+        presented: Vec<PresentedCard>,
+    ) -> SutResult<TapResult> {
         let now = self.now;
         let state = self.reader_state(reader);
         state.sequence += 1;
-        let tap_id = TapId(format!("{}-{}-{:06}", reader.operator, reader.device, state.sequence));
+        let tap_id = TapId(format!(
+            "{}-{}-{:06}",
+            reader.operator, reader.device, state.sequence
+        ));
         let cards: Vec<Presented<'_>> = presented
             .iter()
             .map(|p| match p {
@@ -128,7 +156,10 @@ impl SystemUnderTest for InProcess {
         let state = self.reader_state(reader);
         state.offline = !online;
         if !online {
-            return Ok(Upload { uploaded: 0, new: 0 });
+            return Ok(Upload {
+                uploaded: 0,
+                new: 0,
+            });
         }
         let buffered = std::mem::take(&mut state.buffer);
         state.last_upload = buffered.clone();

@@ -25,8 +25,12 @@ use serde::{Deserialize, Serialize};
 pub enum PresentedCard {
     /// An OV-chipkaart: the harness carries the chip image between operations, as a
     /// traveller carries the card.
-    OvChipkaart { image: Vec<u8> },
-    Emv { card: EmvCard },
+    OvChipkaart {
+        image: Vec<u8>,
+    },
+    Emv {
+        card: EmvCard,
+    },
 }
 
 /// What a reader did with a tap, as the traveller observes it.
@@ -59,7 +63,10 @@ pub struct SutError {
 
 impl SutError {
     pub fn new(operation: &'static str, reason: impl Into<String>) -> SutError {
-        SutError { operation, reason: reason.into() }
+        SutError {
+            operation,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -79,19 +86,36 @@ pub trait SystemUnderTest: Send {
     /// CARD-01 / CARD-04: issue a new card at the current time.
     async fn issue_card(&mut self, request: IssueRequest) -> SutResult<Vec<u8>>;
     /// CARD-02 / CARD-07.
-    async fn load(&mut self, image: &[u8], amount: Cents, channel: LoadChannel) -> SutResult<MachineOutcome>;
+    async fn load(
+        &mut self,
+        image: &[u8],
+        amount: Cents,
+        channel: LoadChannel,
+    ) -> SutResult<MachineOutcome>;
     /// CARD-07: try to take back a completed load.
     async fn revoke_load(&mut self, image: &[u8]) -> SutResult<MachineOutcome>;
     /// CARD-05 / FARE-10 / TAP-09.
-    async fn load_product(&mut self, image: &[u8], product: ProductSlot) -> SutResult<MachineOutcome>;
+    async fn load_product(
+        &mut self,
+        image: &[u8],
+        product: ProductSlot,
+    ) -> SutResult<MachineOutcome>;
     /// TAP-06.
-    async fn set_auto_reload(&mut self, image: &[u8], amount: Option<Cents>) -> SutResult<MachineOutcome>;
+    async fn set_auto_reload(
+        &mut self,
+        image: &[u8],
+        amount: Option<Cents>,
+    ) -> SutResult<MachineOutcome>;
     /// CARD-08: read a card at a machine (balance, products, recent transactions).
     async fn read_card(&mut self, image: &[u8]) -> SutResult<Card>;
 
     // ---- reader ---------------------------------------------------------------------
     /// One tap of one or more cards (CARD-09) at a reader.
-    async fn tap(&mut self, reader: &ReaderRef, presented: Vec<PresentedCard>) -> SutResult<TapResult>;
+    async fn tap(
+        &mut self,
+        reader: &ReaderRef,
+        presented: Vec<PresentedCard>,
+    ) -> SutResult<TapResult>;
     /// TAP-08: take a reader off line (it buffers taps) or back on line (it uploads them).
     async fn set_reader_online(&mut self, reader: &ReaderRef, online: bool) -> SutResult<Upload>;
     /// TAP-08 test control: the reader sends its last upload again, as after a lost

@@ -500,7 +500,10 @@ impl RuleSet {
     }
 
     pub fn service(&self, operator: &str, mode: Mode) -> Option<&Service> {
-        self.operator(operator)?.services.iter().find(|s| s.mode == mode)
+        self.operator(operator)?
+            .services
+            .iter()
+            .find(|s| s.mode == mode)
     }
 
     pub fn station(&self, id: &str) -> Option<&Station> {
@@ -521,7 +524,10 @@ impl RuleSet {
 
     /// FARE-02: the base fare row of the year (the latest row at or before `year`).
     pub fn base_fare(&self, year: i16) -> Option<&BaseFare> {
-        self.base_fares.iter().filter(|b| b.year <= year).max_by_key(|b| b.year)
+        self.base_fares
+            .iter()
+            .filter(|b| b.year <= year)
+            .max_by_key(|b| b.year)
     }
 
     pub fn is_holiday(&self, date: Date) -> bool {
@@ -545,7 +551,12 @@ fn shortest_path_m(links: &[Link], from: &str, to: &str) -> Option<u32> {
     let mut best: BTreeMap<&str, u32> = BTreeMap::new();
     let mut frontier: Vec<(u32, &str)> = vec![(0, from)];
     best.insert(from, 0);
-    while let Some(pos) = frontier.iter().enumerate().min_by_key(|(_, (d, _))| *d).map(|(i, _)| i) {
+    while let Some(pos) = frontier
+        .iter()
+        .enumerate()
+        .min_by_key(|(_, (d, _))| *d)
+        .map(|(i, _)| i)
+    {
         let (dist, node) = frontier.swap_remove(pos);
         if node == to {
             return Some(dist);
