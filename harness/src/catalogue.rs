@@ -103,3 +103,58 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod codemap_tests {
+    /// ARCHITECTURE.md must let a newcomer find every rule: each family appears in its rule
+    /// index, and every rule with a feature is listed by ID.
+    #[test]
+    fn architecture_lists_every_rule_family() {
+        let text = include_str!("../../ARCHITECTURE.md");
+        for rule in super::rules() {
+            let listed = text.contains(&format!("| {} |", rule.id))
+                || text.lines().any(|l| {
+                    l.starts_with('|')
+                        && l.contains(&format!("{}-", rule.family))
+                        && l.contains("..")
+                });
+            assert!(
+                listed,
+                "ARCHITECTURE.md has no codemap line for {}",
+                rule.id
+            );
+        }
+        let features = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../features");
+        for id in tagged_ids(&features) {
+            assert!(
+                text.contains(&format!("| {id} |")),
+                "{id} has scenarios but no line of its own in ARCHITECTURE.md"
+            );
+        }
+    }
+
+    fn tagged_ids(dir: &std::path::Path) -> Vec<String> {
+        let mut ids = Vec::new();
+        for entry in std::fs::read_dir(dir)
+            .expect("features directory")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                ids.extend(tagged_ids(&path));
+            } else if path.extension().is_some_and(|e| e == "feature") {
+                let text = std::fs::read_to_string(&path).expect("readable feature");
+                let rules = super::rules();
+                ids.extend(
+                    text.split_whitespace()
+                        .filter_map(|w| w.strip_prefix('@'))
+                        .filter(|t| rules.iter().any(|r| r.id == *t))
+                        .map(str::to_string),
+                );
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}

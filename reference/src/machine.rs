@@ -144,7 +144,10 @@ fn add_years(from: Date, years: u8) -> Date {
         .unwrap_or(from)
 }
 
-/// CARD-02 / CARD-07: load balance. The balance rises by exactly `amount`; a deficit is
+/// CARD-02 / CARD-07: load balance.
+///
+/// CARD-03: the balance earns no interest — nothing in the reference changes a balance except
+/// loads, taps and refunds, whatever time passes. The balance rises by exactly `amount`; a deficit is
 /// cleared first simply because the amount is added to it.
 pub fn load(
     rules: &RuleSet,
