@@ -209,10 +209,7 @@ impl Filter {
     }
 
     fn selects(&self, tags: &[&String]) -> bool {
-        let role_ok = self
-            .role
-            .as_ref()
-            .is_none_or(|r| tags.contains(&r));
+        let role_ok = self.role.as_ref().is_none_or(|r| tags.contains(&r));
         let tags_ok = self
             .tags
             .as_ref()

@@ -62,9 +62,15 @@ pub enum DeviceKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CardIdentity {
-    OvChipkaart { number: CardNumber },
+    OvChipkaart {
+        number: CardNumber,
+    },
     /// EMV-01: PAN data as read from the bank card; the back office tokenises it at once.
-    Emv { pan: String, pan_sequence: u8, expiry: String },
+    Emv {
+        pan: String,
+        pan_sequence: u8,
+        expiry: String,
+    },
 }
 
 /// What the reader decided (EMV taps are qualified by the back office, EMV-06).
