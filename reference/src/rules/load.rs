@@ -931,11 +931,7 @@ impl<'r> Check<'r> {
         let mut frontier = vec![first.id.as_str()];
         while let Some(node) = frontier.pop() {
             for link in &network.links {
-                let next = if link.from == node {
-                    link.to.as_str()
-                } else if link.to == node {
-                    link.from.as_str()
-                } else {
+                let Some(next) = link.other_end(node) else {
                     continue;
                 };
                 if reached.insert(next) {

@@ -487,6 +487,19 @@ pub struct Link {
     pub km: f64,
 }
 
+impl Link {
+    /// The station at the other end of this link from `station`, if the link touches it.
+    pub fn other_end(&self, station: &str) -> Option<&str> {
+        if self.from == station {
+            Some(&self.to)
+        } else if self.to == station {
+            Some(&self.from)
+        } else {
+            None
+        }
+    }
+}
+
 impl RuleSet {
     pub fn travel_day_rule(&self) -> TravelDayRule {
         TravelDayRule {
@@ -565,11 +578,7 @@ fn shortest_path_m(links: &[Link], from: &str, to: &str) -> Option<u32> {
             continue;
         }
         for link in links {
-            let next = if link.from == node {
-                link.to.as_str()
-            } else if link.to == node {
-                link.from.as_str()
-            } else {
+            let Some(next) = link.other_end(node) else {
                 continue;
             };
             let candidate = dist + (link.km * 1000.0).round() as u32;
