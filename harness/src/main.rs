@@ -53,14 +53,13 @@ struct RunArgs {
 }
 
 /// ONB-01 roles and the back office, as used in `@role:` tags.
-const ROLES: [&str; 7] = [
+const ROLES: [&str; 6] = [
     "reader",
     "seller",
     "service-provider",
     "backoffice",
     "business-card",
     "product-director",
-    "inspector",
 ];
 
 fn main() -> ExitCode {
