@@ -1408,3 +1408,203 @@ fn previous_image_of_the_wrong_length() {
     assert_eq!(error.field, "previous");
     assert!(error.reason.contains("10 bytes"), "{error}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Resealing: every checksum recomputed, for tests and fuzzing
+
+/// Every byte `image::reseal` may change, from the layout table: the UID check byte, the
+/// CRC-32 of each area, the log digest of each purse copy and the CRC-8 of each log slot.
+fn checksum_bytes() -> Vec<usize> {
+    let mut at = vec![4];
+    at.extend(HEADER + 28..HEADER + 32);
+    at.extend(HOLDER + 44..HOLDER + 48);
+    for slot in 0..PRODUCT_SLOTS {
+        at.extend(product_at(slot) + 44..product_at(slot) + 48);
+    }
+    for base in [PURSE_A, PURSE_B] {
+        at.extend(base + 24..base + 32);
+    }
+    at.extend((0..LOG_SLOTS).map(|slot| log_slot_at(slot) + 31));
+    at
+}
+
+/// Reseals `bytes` and checks what holds for any input: the length is kept, only checksum
+/// bytes change, and a second reseal changes nothing.
+fn resealed(bytes: &[u8]) -> Vec<u8> {
+    let once = image::reseal(bytes);
+    assert_eq!(once.len(), bytes.len());
+    let checksums = checksum_bytes();
+    for (at, (old, new)) in bytes.iter().zip(&once).enumerate() {
+        assert!(
+            old == new || checksums.contains(&at),
+            "reseal changed byte {at}, which is no checksum"
+        );
+    }
+    assert!(
+        image::reseal(&once) == once,
+        "resealing twice differs from once"
+    );
+    once
+}
+
+proptest! {
+    #[test]
+    fn reseal_leaves_a_blank_chip_write_unchanged(card in arb_card()) {
+        let bytes = image::write(None, &card).unwrap();
+        prop_assert!(image::reseal(&bytes) == bytes);
+    }
+
+    /// Garbage in unreferenced log slots and unused sectors is never checked, so it stays.
+    #[test]
+    fn reseal_leaves_a_write_over_garbage_unchanged(card in arb_card(), seed in any::<u64>()) {
+        let bytes = image::write(Some(&noise(seed, IMAGE_LEN)), &card).unwrap();
+        prop_assert!(image::reseal(&bytes) == bytes);
+    }
+
+    /// Both purse copies in use, the older one still referring to its own, untouched slots.
+    #[test]
+    fn reseal_leaves_every_image_of_a_write_history_unchanged(history in arb_history()) {
+        for (index, bytes) in write_history(&history).iter().enumerate() {
+            prop_assert!(&image::reseal(bytes) == bytes, "image {}", index);
+        }
+    }
+
+    #[test]
+    fn reseal_of_any_image_sized_bytes_changes_only_checksums(seed in any::<u64>()) {
+        let _ = image::decode(&resealed(&noise(seed, IMAGE_LEN)));
+    }
+
+    /// Damage to a real image keeps most fields in range, so the log windows of the purse
+    /// copies are mostly in range too and their slots and digests are resealed.
+    #[test]
+    fn reseal_of_a_damaged_image_changes_only_checksums(
+        card in arb_card(),
+        damage in vec((0..IMAGE_LEN, 1_u8..=255), 1..16),
+    ) {
+        let mut bytes = image::write(None, &card).unwrap();
+        for (at, flip) in damage {
+            bytes[at] ^= flip;
+        }
+        let _ = image::decode(&resealed(&bytes));
+    }
+
+    #[test]
+    fn reseal_returns_input_of_the_wrong_length_unchanged(
+        seed in any::<u64>(),
+        len in (0_usize..5000).prop_filter("not an image", |&len| len != IMAGE_LEN),
+    ) {
+        let bytes = noise(seed, len);
+        prop_assert_eq!(image::reseal(&bytes), bytes);
+    }
+}
+
+#[test]
+fn reseal_keeps_a_changed_balance_in_the_only_purse_copy() {
+    let mut bytes = sample_image();
+    // -680 is 58 FD FF FF; 0x58 ^ 0x40 = 0x18 makes it FFFF_FD18, -744.
+    bytes[PURSE_A + 12] ^= 0x40;
+    assert!(matches!(
+        decode_err(&bytes).kind,
+        DecodeErrorKind::Checksum {
+            area: Area::PurseA,
+            ..
+        }
+    ));
+    let mut expected = sample_card();
+    expected.purse.balance = Cents::new(-744);
+    assert_eq!(image::decode(&resealed(&bytes)), Ok(expected));
+}
+
+#[test]
+fn reseal_makes_a_changed_current_copy_current_again() {
+    let previous = sample_image();
+    let mut bytes = image::write(Some(&previous), &sample_checked_out()).unwrap();
+    // 1320 is 28 05 00 00; 0x28 ^ 0x40 = 0x68 makes it 0x568, 1384.
+    bytes[PURSE_B + 12] ^= 0x40;
+    assert_eq!(
+        image::decode(&bytes),
+        Ok(sample_card()),
+        "falls back to copy A"
+    );
+    let mut expected = sample_checked_out();
+    expected.purse.balance = Cents::new(1384);
+    assert_eq!(image::decode(&resealed(&bytes)), Ok(expected));
+}
+
+#[test]
+fn reseal_keeps_a_changed_log_entry() {
+    let mut bytes = sample_image();
+    // Log slot 0 holds the oldest entry; its station "asd" becomes "asx".
+    bytes[log_slot_at(0) + 13] = b'x';
+    assert!(matches!(
+        decode_err(&bytes).kind,
+        DecodeErrorKind::Checksum {
+            area: Area::LogSlot(0),
+            ..
+        }
+    ));
+    let mut expected = sample_card();
+    expected.log[0].station = "asx".into();
+    assert_eq!(image::decode(&resealed(&bytes)), Ok(expected));
+}
+
+#[test]
+fn reseal_leaves_structural_errors_to_the_decoder() {
+    let mut bytes = sample_image();
+    bytes[PURSE_A + 3] = 3;
+    bytes[HOLDER] = 7;
+    let error = decode_err(&resealed(&bytes));
+    assert_eq!(error.offset, HOLDER);
+    assert_eq!(
+        error.kind,
+        DecodeErrorKind::InvalidCode {
+            field: "holder tag",
+            value: 7
+        }
+    );
+    bytes[HOLDER] = 1;
+    let error = decode_err(&resealed(&bytes));
+    assert_eq!(error.offset, PURSE_A + 3);
+    assert_eq!(
+        error.kind,
+        DecodeErrorKind::InvalidCode {
+            field: "travel class",
+            value: 3
+        }
+    );
+}
+
+#[test]
+fn reseal_skips_the_digest_of_a_copy_whose_log_is_out_of_range() {
+    let mut bytes = sample_image();
+    bytes[PURSE_A + 19] = LOG_CAPACITY as u8 + 1;
+    let once = resealed(&bytes);
+    assert_eq!(
+        once[PURSE_A + 24..PURSE_A + 28],
+        bytes[PURSE_A + 24..PURSE_A + 28],
+        "the digest of a copy with no valid window stays"
+    );
+    let error = decode_err(&once);
+    assert_eq!(error.offset, PURSE_A + 19);
+    assert!(matches!(
+        error.kind,
+        DecodeErrorKind::OutOfRange {
+            field: "log count",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn reseal_leaves_blank_areas_blank() {
+    let mut bytes = sample_image();
+    // Without a holder, with product slot 1 emptied and copy B never written.
+    bytes[HOLDER..HOLDER + 48].fill(0);
+    bytes[product_at(1)..product_at(1) + 48].fill(0);
+    let once = resealed(&bytes);
+    assert_eq!(once, bytes);
+    let mut expected = sample_card();
+    expected.holder = None;
+    expected.products.truncate(1);
+    assert_eq!(image::decode(&once), Ok(expected));
+}

@@ -378,6 +378,60 @@ pub fn torn_write(previous: &[u8], next: &[u8], bytes_written: usize) -> Vec<u8>
     torn
 }
 
+/// Recomputes every checksum so that structure, not checksums, decides what decodes. A test
+/// and fuzz aid: random or mutated bytes almost never carry the right checksums, so without
+/// this a fuzzer stops at the first one and never reaches the decoded card.
+///
+/// Follows the decoder's rules for what is checked: the UID check byte, the header CRC, the
+/// CRC of the holder and of every product slot unless the area is blank (all zero means
+/// "none" and stays so), the CRC-8 of every log slot a purse copy refers to, and for each
+/// purse copy that is not blank (never written) its log digest — only when its log head and
+/// count are in range, for otherwise it refers to no slots — and then its CRC. Nothing else
+/// changes: not the unreferenced log slots, trailers or unused sectors, which decoding never
+/// checks.
+///
+/// An image whose checksums all hold already comes back unchanged, and resealing twice is
+/// resealing once. Never panics; input of the wrong length is returned unchanged.
+pub fn reseal(bytes: &[u8]) -> Vec<u8> {
+    let (Ok(view), Ok(mut image)) = (Image::new(bytes), <[u8; IMAGE_LEN]>::try_from(bytes)) else {
+        return bytes.to_vec();
+    };
+    // Read before anything is rewritten; resealing touches no byte these depend on.
+    let copies: Vec<(usize, Option<LogWindow>)> = [Area::PurseA, Area::PurseB]
+        .into_iter()
+        .map(purse_offset)
+        .filter(|&base| view.is_blank(base, PURSE_LEN) == Ok(false))
+        .map(|base| (base, read_log_window(view, base).ok()))
+        .collect();
+
+    image[BCC_AT] = bcc(&image[..BCC_AT]);
+    seal(&mut image[HEADER..HEADER + HEADER_LEN]);
+    let optional_areas = (0..PRODUCT_SLOTS)
+        .map(|slot| (PRODUCTS + slot * PRODUCT_STRIDE, PRODUCT_LEN))
+        .chain([(HOLDER, HOLDER_LEN)]);
+    for (offset, len) in optional_areas {
+        if view.is_blank(offset, len) == Ok(false) {
+            seal(&mut image[offset..offset + len]);
+        }
+    }
+    for slot in copies
+        .iter()
+        .filter_map(|(_, window)| *window)
+        .flat_map(LogWindow::slots)
+    {
+        let at = log_slot_offset(slot);
+        seal_log_slot(&mut image[at..at + LOG_SLOT_LEN]);
+    }
+    for (base, window) in copies {
+        if let Some(window) = window {
+            let digest = window.digest(&image);
+            put(&mut image, base + PURSE_DIGEST_AT, &digest.to_le_bytes());
+        }
+        seal(&mut image[base..base + PURSE_LEN]);
+    }
+    image.to_vec()
+}
+
 /// Every byte offset of the image once, in the order a write reaches it.
 fn write_order() -> impl Iterator<Item = usize> {
     let log = LOG..LOG + LOG_SECTORS * BIG_SECTOR_LEN;
@@ -420,6 +474,32 @@ fn log_slot_offset(slot: usize) -> usize {
         + (slot % LOG_SLOTS_PER_SECTOR) * LOG_SLOT_LEN
 }
 
+/// The log slots a purse copy refers to: `count` slots from physical slot `head` (the oldest
+/// entry) round the ring of [`LOG_SLOTS`].
+#[derive(Clone, Copy)]
+struct LogWindow {
+    head: usize,
+    count: usize,
+}
+
+impl LogWindow {
+    /// The physical slots, oldest entry first.
+    fn slots(self) -> impl Iterator<Item = usize> {
+        (0..self.count).map(move |index| (self.head + index) % LOG_SLOTS)
+    }
+
+    /// The purse copy's log digest: CRC-32 over the raw bytes of the slots, oldest first.
+    /// `image` is a whole image, so every slot is in it.
+    fn digest(self, image: &[u8]) -> u32 {
+        let mut digest = crc32fast::Hasher::new();
+        for slot in self.slots() {
+            let at = log_slot_offset(slot);
+            digest.update(image.get(at..at + LOG_SLOT_LEN).unwrap_or_default());
+        }
+        digest.finalize()
+    }
+}
+
 fn purse_offset(area: Area) -> usize {
     if area == Area::PurseB {
         PURSE_B
@@ -438,6 +518,11 @@ fn other_copy(area: Area) -> Area {
 
 fn crc32(bytes: &[u8]) -> u32 {
     crc32fast::hash(bytes)
+}
+
+/// The UID check byte: the XOR of the UID bytes.
+fn bcc(uid_bytes: &[u8]) -> u8 {
+    uid_bytes.iter().fold(0, |bcc, byte| bcc ^ byte)
 }
 
 /// CRC-8, polynomial 0x07; the initial value 0xFF keeps an all-zero slot from checking.
@@ -555,7 +640,7 @@ fn encode_manufacturer(uid: u32) -> [u8; BLOCK_LEN] {
     let uid_bytes = uid.to_le_bytes();
     let mut block = [0; BLOCK_LEN];
     block[..4].copy_from_slice(&uid_bytes);
-    block[BCC_AT] = uid_bytes.iter().fold(0, |bcc, byte| bcc ^ byte);
+    block[BCC_AT] = bcc(&uid_bytes);
     block[BCC_AT + 1..].copy_from_slice(&MANUFACTURER_TAIL);
     block
 }
@@ -627,7 +712,7 @@ fn encode_log_entry(entry: &LogEntry) -> Result<[u8; LOG_SLOT_LEN], EncodeError>
     slot[19..23].copy_from_slice(&entry.device.to_le_bytes());
     slot[23..27].copy_from_slice(&cents_i32(entry.amount, "amount")?.to_le_bytes());
     slot[27..31].copy_from_slice(&cents_i32(entry.balance_after, "balance_after")?.to_le_bytes());
-    slot[31] = crc8(&slot[..31]);
+    seal_log_slot(&mut slot);
     Ok(slot)
 }
 
@@ -704,6 +789,13 @@ fn seal(area: &mut [u8]) {
     let body = area.len() - 4;
     let crc = crc32(&area[..body]);
     area[body..].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// Stores the CRC-8 of everything before a log slot's last byte in its last byte.
+fn seal_log_slot(slot: &mut [u8]) {
+    if let Some((check, body)) = slot.split_last_mut() {
+        *check = crc8(body);
+    }
 }
 
 fn put_ascii(dst: &mut [u8], text: &str, field: &str) -> Result<(), EncodeError> {
@@ -815,8 +907,10 @@ impl ProtectedState {
         let image = Image::new(bytes).ok()?;
         let copy = current_purse(image).ok()?;
         decode_log(image, &copy).ok()?;
-        let slots = (0..usize::from(copy.log_count))
-            .map(|index| image.array(log_slot_offset((copy.log_head + index) % LOG_SLOTS)))
+        let slots = copy
+            .log_window()
+            .slots()
+            .map(|slot| image.array(log_slot_offset(slot)))
             .collect::<Result<Vec<_>, _>>()
             .ok()?;
         Some(ProtectedState { copy, slots })
@@ -857,16 +951,11 @@ fn commit_purse(
     head: usize,
 ) {
     let count = encoded.log.len();
-    let mut digest = crc32fast::Hasher::new();
-    for index in 0..count {
-        let at = log_slot_offset((head + index) % LOG_SLOTS);
-        digest.update(&image[at..at + LOG_SLOT_LEN]);
-    }
     let mut placement = Placement {
         generation: 1,
         head,
         count,
-        digest: digest.finalize(),
+        digest: LogWindow { head, count }.digest(image),
     };
     match protected {
         Some(state) => {
@@ -1017,7 +1106,7 @@ impl<'a> Image<'a> {
 
 fn decode_uid(image: Image) -> Result<u32, DecodeError> {
     let uid_bytes: [u8; 4] = image.array(0)?;
-    let expected = uid_bytes.iter().fold(0, |bcc, byte| bcc ^ byte);
+    let expected = bcc(&uid_bytes);
     let found = image.u8(BCC_AT)?;
     if found != expected {
         return Err(DecodeErrorKind::Bcc { expected, found }.at(BCC_AT));
@@ -1196,6 +1285,15 @@ fn current_purse(image: Image) -> Result<PurseCopy, DecodeError> {
     }
 }
 
+impl PurseCopy {
+    fn log_window(&self) -> LogWindow {
+        LogWindow {
+            head: self.log_head,
+            count: usize::from(self.log_count),
+        }
+    }
+}
+
 fn decode_purse_copy(image: Image, area: Area) -> Result<PurseCopy, DecodeError> {
     let base = purse_offset(area);
     if image.is_blank(base, PURSE_LEN)? {
@@ -1238,24 +1336,9 @@ fn decode_purse_copy(image: Image, area: Area) -> Result<PurseCopy, DecodeError>
         }
         .at(base + 3));
     }
-    let log_head = image.u8(base + 18)?;
-    if usize::from(log_head) >= LOG_SLOTS {
-        return Err(DecodeErrorKind::OutOfRange {
-            field: "log head",
-            value: u64::from(log_head),
-            max: LOG_SLOTS as u64 - 1,
-        }
-        .at(base + 18));
-    }
-    let log_count = image.u8(base + 19)?;
-    if usize::from(log_count) > LOG_CAPACITY {
-        return Err(DecodeErrorKind::OutOfRange {
-            field: "log count",
-            value: u64::from(log_count),
-            max: LOG_CAPACITY as u64,
-        }
-        .at(base + 19));
-    }
+    let window = read_log_window(image, base)?;
+    // At most LOG_CAPACITY: read_log_window checked it.
+    let log_count = window.count as u8;
     let check_in = match image.u8(base + 20)? {
         NO_CHECK_IN => None,
         index if index < log_count => Some(index),
@@ -1280,25 +1363,48 @@ fn decode_purse_copy(image: Image, area: Area) -> Result<PurseCopy, DecodeError>
         blocked: flags & FLAG_BLOCKED != 0,
         travel_class,
         special,
-        log_head: usize::from(log_head),
+        log_head: window.head,
         log_count,
         check_in,
         log_digest: image.u32(base + PURSE_DIGEST_AT)?,
     })
 }
 
+/// A purse copy's log head and count, checked against the ring.
+fn read_log_window(image: Image, base: usize) -> Result<LogWindow, DecodeError> {
+    let head = image.u8(base + 18)?;
+    if usize::from(head) >= LOG_SLOTS {
+        return Err(DecodeErrorKind::OutOfRange {
+            field: "log head",
+            value: u64::from(head),
+            max: LOG_SLOTS as u64 - 1,
+        }
+        .at(base + 18));
+    }
+    let count = image.u8(base + 19)?;
+    if usize::from(count) > LOG_CAPACITY {
+        return Err(DecodeErrorKind::OutOfRange {
+            field: "log count",
+            value: u64::from(count),
+            max: LOG_CAPACITY as u64,
+        }
+        .at(base + 19));
+    }
+    Ok(LogWindow {
+        head: usize::from(head),
+        count: usize::from(count),
+    })
+}
+
 /// The log entries `copy` refers to, oldest first, checked slot by slot and then as a whole
 /// against the copy's digest.
 fn decode_log(image: Image, copy: &PurseCopy) -> Result<Vec<LogEntry>, DecodeError> {
-    let mut digest = crc32fast::Hasher::new();
-    let mut log = Vec::with_capacity(usize::from(copy.log_count));
-    for index in 0..usize::from(copy.log_count) {
-        let slot = (copy.log_head + index) % LOG_SLOTS;
-        let base = log_slot_offset(slot);
-        digest.update(image.slice(base, LOG_SLOT_LEN)?);
-        log.push(decode_log_entry(image, base, Area::LogSlot(slot))?);
-    }
-    let computed = digest.finalize();
+    let window = copy.log_window();
+    let log = window
+        .slots()
+        .map(|slot| decode_log_entry(image, log_slot_offset(slot), Area::LogSlot(slot)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let computed = window.digest(image.bytes);
     if computed != copy.log_digest {
         return Err(DecodeErrorKind::LogDigest {
             area: copy.area,
