@@ -10,9 +10,10 @@ use ovcert_reference::card::{Card, CardNumber};
 use ovcert_reference::machine::MachineOutcome;
 use ovcert_reference::reader::{Decision, EmvCard, Refusal};
 use ovcert_reference::rules::RuleSet;
-use ovcert_reference::tap::ReaderRef;
+use ovcert_reference::tap::{CardIdentity, ReaderRef, TapId};
 
-use crate::sut::{PresentedCard, SystemUnderTest, TapResult, Upload};
+use crate::sut::{PresentedCard, SettlementRun, SystemUnderTest, TapResult, Upload};
+use ovcert_reference::backoffice::report::OperatorReport;
 
 /// Builds a fresh system under test for each scenario.
 pub type SutFactory = Arc<dyn Fn() -> Box<dyn SystemUnderTest> + Send + Sync>;
@@ -58,6 +59,14 @@ pub struct OvWorld {
     pub last_tap: Option<TapResult>,
     pub last_machine: Option<MachineOutcome>,
     pub last_upload: Option<Upload>,
+    /// Which card made which recorded tap, to name the back office's taps.
+    pub tap_cards: BTreeMap<TapId, String>,
+    /// Printed card numbers of the scenario's OV-chipkaarten, by name.
+    pub card_numbers: BTreeMap<String, String>,
+    pub last_report: Option<Result<OperatorReport, String>>,
+    /// The last report asked for, per operator.
+    pub reports: BTreeMap<String, OperatorReport>,
+    pub settlements: Vec<SettlementRun>,
     next_serial: u64,
 }
 
@@ -85,6 +94,11 @@ impl OvWorld {
             last_tap: None,
             last_machine: None,
             last_upload: None,
+            tap_cards: BTreeMap::new(),
+            card_numbers: BTreeMap::new(),
+            last_report: None,
+            reports: BTreeMap::new(),
+            settlements: Vec::new(),
             next_serial: 0,
         }
     }
@@ -124,6 +138,20 @@ impl OvWorld {
             PresentedCard::OvChipkaart { .. } => {
                 panic!("card \"{name}\" is an OV-chipkaart, not a bank card")
             }
+        }
+    }
+
+    /// The card as the back office knows it: number, or bank-card data.
+    pub async fn identity(&mut self, name: &str) -> CardIdentity {
+        match self.card(name).card.clone() {
+            PresentedCard::Emv { card } => CardIdentity::Emv {
+                pan: card.pan,
+                pan_sequence: card.pan_sequence,
+                expiry: card.expiry,
+            },
+            PresentedCard::OvChipkaart { .. } => CardIdentity::OvChipkaart {
+                number: self.read(name).await.number,
+            },
         }
     }
 
@@ -188,6 +216,9 @@ impl OvWorld {
                 held.expected_balance = held.expected_balance.checked_add(money).expect("small");
             }
             _ => {}
+        }
+        if let (Some(id), [name]) = (&result.tap_id, names) {
+            self.tap_cards.insert(id.clone(), name.to_string());
         }
         self.last_tap = Some(result);
         for name in names {

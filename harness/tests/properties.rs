@@ -9,11 +9,11 @@ use jiff::{SignedDuration, Timestamp};
 use ovcert::sut::{InProcess, PresentedCard, SystemUnderTest, TapResult};
 use ovcert_reference::Cents;
 use ovcert_reference::card::{CardKind, CardNumber, Holder};
-use ovcert_reference::deny::{DenyKey, DenyReason};
+use ovcert_reference::deny::DenyReason;
 use ovcert_reference::machine::{IssueRequest, LoadChannel, MachineOutcome};
 use ovcert_reference::reader::{Decision, Refusal};
 use ovcert_reference::rules::{Mode, RuleSet};
-use ovcert_reference::tap::{DeviceKind, ReaderRef};
+use ovcert_reference::tap::{CardIdentity, DeviceKind, ReaderRef};
 use ovcert_reference::time::parse_instant;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
@@ -210,7 +210,7 @@ impl Script {
                     .unwrap()
                     .number;
                 self.sut
-                    .deny(DenyKey::OvChipkaart { number }, DenyReason::Fraud)
+                    .deny(CardIdentity::OvChipkaart { number }, DenyReason::Fraud)
                     .await
                     .unwrap();
             }

@@ -4,16 +4,27 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::backoffice::tokens::CardToken;
 use crate::card::CardNumber;
+use crate::tap::CardIdentity;
 
 /// A card on the deny list.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum DenyKey {
-    OvChipkaart { number: CardNumber },
-    // FIXME(back office): readers should receive back-office tokens, not PANs (EMV-01);
-    // the token scheme arrives with the back office.
-    Emv { pan: String },
+    OvChipkaart {
+        number: CardNumber,
+    },
+    /// A bank card by its back-office token: the list never holds a PAN (EMV-01).
+    Token {
+        token: CardToken,
+    },
+}
+
+/// What a reader asks at every check-in (TAP-05, EMV-05): is this card denied, and why? The
+/// back office answers for bank cards by tokenising the PAN it is shown.
+pub trait DenyCheck {
+    fn denied(&self, card: &CardIdentity) -> Option<DenyReason>;
 }
 
 /// EMV-05 and TAP-05: why a card is on the list.
@@ -59,5 +70,17 @@ impl DenyList {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// A bare list knows cards by number only; bank cards need the back office's tokens.
+impl DenyCheck for DenyList {
+    fn denied(&self, card: &CardIdentity) -> Option<DenyReason> {
+        match card {
+            CardIdentity::OvChipkaart { number } => {
+                self.reason(&DenyKey::OvChipkaart { number: *number })
+            }
+            CardIdentity::Emv { .. } => None,
+        }
     }
 }

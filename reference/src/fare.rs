@@ -1,11 +1,13 @@
 //! Fares as the reader computes them at check-out (TAP-01, CARD-06, FARE-01/02 basics).
 //!
 //! This is the distance fare the card is debited with: base fare of the check-in year plus
-//! km × the operator's rate for bus/tram/metro, km × rate with a minimum for rail, capped by
+//! km × the operator's rate for bus/tram/metro (or the line's rate, or a fixed route fare:
+//! [`crate::backoffice::fare::btm_tariff`]), km × rate with a minimum for rail, capped by
 //! the service's maximum; age discount and free travel from the card's birth date.
 
 use jiff::civil::Date;
 
+use crate::backoffice::fare::btm_tariff;
 use crate::money::Cents;
 use crate::rules::{Mode, RuleSet, TransportClass};
 
@@ -103,7 +105,18 @@ pub fn fare(rules: &RuleSet, q: &FareQuery<'_>) -> Result<Fare, FareError> {
             .excluded_operators
             .iter()
             .any(|o| o == q.operator);
-    let km_part = Cents::per_km(metres, service.km_rate_cents);
+    // FARE-01: a bus/tram/metro leg takes the fixed route fare or the line's km rate where
+    // the rule set has one — the back office's tariff, so reader and back office agree.
+    let btm_row = match q.mode.class() {
+        TransportClass::BusTramMetro => rules.base_fare(q.check_in_date.year()),
+        TransportClass::Rail => None,
+    };
+    let km_part = btm_row
+        .and_then(|row| {
+            btm_tariff(rules, q.operator, service, q.from_station, q.to_station)
+                .map(|tariff| tariff.km_part(row.normal_cents))
+        })
+        .unwrap_or_else(|| Cents::per_km(metres, service.km_rate_cents));
     let km_part = if reduced {
         km_part
             .after_discount(rules.age_discount())

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::card::image;
 use crate::card::{Card, CardKind, LogEntry, LogKind};
-use crate::deny::{DenyKey, DenyList};
+use crate::deny::DenyCheck;
 use crate::fare::{self, FareQuery};
 use crate::money::Cents;
 use crate::rules::{CardKindRule, Mode, RuleSet, Service, TransportClass};
@@ -116,7 +116,7 @@ pub struct TapOutcome {
 pub fn tap(
     rules: &RuleSet,
     reader: &ReaderRef,
-    deny: &DenyList,
+    deny: &dyn DenyCheck,
     now: Timestamp,
     tap_id: TapId,
     presented: &[Presented<'_>],
@@ -150,7 +150,7 @@ pub fn tap(
 struct Ctx<'a> {
     rules: &'a RuleSet,
     reader: &'a ReaderRef,
-    deny: &'a DenyList,
+    deny: &'a dyn DenyCheck,
     now: Timestamp,
     tap_id: TapId,
 }
@@ -168,13 +168,7 @@ impl<'a> Ctx<'a> {
             expiry: emv.expiry.clone(),
         };
         // EMV-05 / TAP-05: every check-in is checked against the deny list.
-        if self
-            .deny
-            .reason(&DenyKey::Emv {
-                pan: emv.pan.clone(),
-            })
-            .is_some()
-        {
+        if self.deny.denied(&identity).is_some() {
             let record = self.record(identity, TapKind::Refused, Cents::ZERO, None);
             return refused(Refusal::DenyListed, Some(record));
         }
@@ -257,13 +251,7 @@ impl<'a> Ctx<'a> {
         if card.purse.blocked {
             return refuse(Refusal::Blocked);
         }
-        if self
-            .deny
-            .reason(&DenyKey::OvChipkaart {
-                number: card.number,
-            })
-            .is_some()
-        {
+        if self.deny.denied(&identity).is_some() {
             return self.block_on_deny_list(bytes, card);
         }
         if !card.is_valid_on(today) {

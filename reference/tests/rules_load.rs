@@ -723,3 +723,207 @@ fn override_without_a_condition() {
         "must name a product or a card_kind",
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// FARE-01 / FARE-04 / JRN-08 tariff tables and the EMV-01 token key.
+
+#[test]
+fn rail_fare_bands_lines_and_route_fares() {
+    let r = nl_2024();
+    let rail = &r.rail_fare;
+    assert_eq!(
+        (
+            rail.base_cents,
+            rail.max_fare_cents,
+            rail.first_class_factor_bp,
+            rail.group_discount_bp
+        ),
+        (Cents::new(100), Cents::new(3000), 17_000, 4000)
+    );
+    let bands: Vec<(u32, Option<u32>, u32)> = rail
+        .bands
+        .iter()
+        .map(|b| (b.from_km, b.to_km, b.cents_per_km))
+        .collect();
+    assert_eq!(
+        bands,
+        [
+            (0, Some(40), 21),
+            (40, Some(80), 18),
+            (80, Some(100), 14),
+            (100, Some(200), 10),
+            (200, None, 6)
+        ]
+    );
+    // FARE-04: degressive — every band is cheaper per km than the one before.
+    assert!(bands.windows(2).all(|w| w[1].2 < w[0].2));
+    // FARE-01: a per-line rate and the first matching line.
+    let line = r.line_between("QBZ", Mode::Tram, "uithof", "ut").unwrap();
+    assert_eq!(
+        (line.name.as_str(), line.km_rate_cents),
+        ("Uithoflijn 22", 23)
+    );
+    assert_eq!(r.line_between("QBZ", Mode::Bus, "ut", "uithof"), None);
+    // FARE-01: fixed fares are directional and the two directions differ.
+    let there = r.route_fare("EBS", Mode::Bus, "asd", "purm-tp");
+    let back = r.route_fare("EBS", Mode::Bus, "purm-tp", "asd");
+    assert_eq!(
+        (there, back),
+        (Some(Cents::new(450)), Some(Cents::new(430)))
+    );
+    assert_eq!(r.route_fare("EBS", Mode::Bus, "asd", "dam"), None);
+}
+
+#[test]
+fn ovpay_token_key_is_the_labelled_test_key() {
+    let key = nl_2024().ovpay.token_key().expect("32-byte hex key");
+    assert_eq!(&key, b"ovcert TEST token key - not real");
+}
+
+const TOKEN_KEY: &str = "6f7663657274205445535420746f6b656e206b6579202d206e6f74207265616c";
+
+#[test]
+fn bad_token_key() {
+    check(
+        TOKEN_KEY,
+        "6f7663657274205445535420746f6b656e206b6579202d206e6f74207265616",
+        "ovpay.token_key_hex",
+        "has 63 hex digits: the key is 32 bytes, write 64 digits",
+    );
+    check(
+        TOKEN_KEY,
+        "zz7663657274205445535420746f6b656e206b6579202d206e6f74207265616c",
+        "ovpay.token_key_hex",
+        "is not hexadecimal",
+    );
+}
+
+#[test]
+fn rail_bands_must_be_contiguous_from_zero_and_open_ended() {
+    check(
+        "from_km = 40\nto_km = 80",
+        "from_km = 45\nto_km = 80",
+        "rail_fare.bands[1].from_km",
+        "must be 40 (bands[0].to_km): bands are ascending and contiguous",
+    );
+    check(
+        "from_km = 0\nto_km = 40",
+        "from_km = 1\nto_km = 40",
+        "rail_fare.bands[0].from_km",
+        "the first band must start at 0 km, not 1",
+    );
+    check(
+        "from_km = 80\nto_km = 100",
+        "from_km = 80\nto_km = 80",
+        "rail_fare.bands[2].to_km",
+        "must be above from_km (80)",
+    );
+    check(
+        "from_km = 200\ncents_per_km = 6",
+        "from_km = 200\nto_km = 300\ncents_per_km = 6",
+        "rail_fare.bands[4].to_km",
+        "must be absent: the last band is open-ended",
+    );
+    check(
+        "from_km = 100\nto_km = 200\n",
+        "from_km = 100\n",
+        "rail_fare.bands[3].to_km",
+        "is required: only the last band is open-ended",
+    );
+    check(
+        "cents_per_km = 14",
+        "cents_per_km = -14",
+        "rail_fare.bands[2].cents_per_km",
+        "invalid value",
+    );
+}
+
+#[test]
+fn rail_settings_and_maximum() {
+    check(
+        "group_discount_bp = 4000",
+        "group_discount_bp = 14000",
+        "rail_fare.group_discount_bp",
+        "exceeds 10000",
+    );
+    check(
+        "first_class_factor_bp = 17000",
+        "first_class_factor_bp = 9000",
+        "rail_fare.first_class_factor_bp",
+        "first class never costs less than second class",
+    );
+    check(
+        "max_fare_cents = 3000\nfirst_class",
+        "max_fare_cents = 200\nfirst_class",
+        "operators[0].services[0].min_fare_cents",
+        "must not exceed rail_fare.max_fare_cents (200)",
+    );
+    check(
+        "base_cents = 100",
+        "base_cents = -100",
+        "rail_fare.base_cents",
+        "must not be negative",
+    );
+}
+
+#[test]
+fn lines_need_known_served_stops() {
+    check(
+        "stops = [\"ut\", \"uithof\"]",
+        "stops = [\"ut\"]",
+        "lines[0].stops",
+        "must list at least two stops",
+    );
+    check(
+        "stops = [\"ut\", \"uithof\"]",
+        "stops = [\"ut\", \"dam\"]",
+        "lines[0].stops[1]",
+        "station `dam` is not served by QBZ tram",
+    );
+    check(
+        "stops = [\"ut\", \"uithof\"]",
+        "stops = [\"ut\", \"utsp\"]",
+        "lines[0].stops[1]",
+        "unknown station `utsp`",
+    );
+    check(
+        "stops = [\"ut\", \"uithof\"]",
+        "stops = [\"ut\", \"uithof\", \"ut\"]",
+        "lines[0].stops[2]",
+        "duplicate stop `ut`",
+    );
+    check(
+        "mode = \"metro\"\nname = \"Metro E\"",
+        "mode = \"ferry\"\nname = \"Metro E\"",
+        "lines[1].operator",
+        "operator `RET` has no ferry service",
+    );
+}
+
+#[test]
+fn route_fares_need_known_services_and_two_stops() {
+    check(
+        "from = \"purm-tp\"\nto = \"asd\"",
+        "from = \"purm-tp\"\nto = \"purm-tp\"",
+        "route_fares[1].to",
+        "must differ from `from`",
+    );
+    check(
+        "from = \"purm-tp\"\nto = \"asd\"",
+        "from = \"asd\"\nto = \"purm-tp\"",
+        "route_fares[1]",
+        "duplicate route `EBS bus asd → purm-tp` (first at route_fares[0])",
+    );
+    check(
+        "fare_cents = 430",
+        "fare_cents = -430",
+        "route_fares[1].fare_cents",
+        "must not be negative",
+    );
+    check(
+        "operator = \"EBS\"\nmode = \"bus\"\nfrom = \"asd\"",
+        "operator = \"NS\"\nmode = \"train\"\nfrom = \"asd\"",
+        "route_fares[0].mode",
+        "train is rail: rail journeys are priced by [rail_fare] (FARE-04)",
+    );
+}

@@ -2,11 +2,10 @@
 
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
-use ovcert_reference::deny::{DenyKey, DenyReason};
-use ovcert_reference::tap::CardIdentity;
+use ovcert_reference::deny::DenyReason;
 
 use super::card::kebab;
-use crate::sut::{PresentedCard, Upload};
+use crate::sut::Upload;
 use crate::world::OvWorld;
 
 #[given(expr = "reader {string} is offline")]
@@ -50,19 +49,13 @@ async fn upload_counts(world: &mut OvWorld, uploaded: usize, new: usize) {
 
 #[given(expr = "card {string} is on the deny list as {word}")]
 async fn deny(world: &mut OvWorld, name: String, reason: String) {
-    let key = match &world.card(&name).card {
-        PresentedCard::Emv { card } => DenyKey::Emv {
-            pan: card.pan.clone(),
-        },
-        PresentedCard::OvChipkaart { .. } => DenyKey::OvChipkaart {
-            number: world.read(&name).await.number,
-        },
-    };
-    let reason: DenyReason = serde_json::from_value(serde_json::Value::String(reason.clone()))
-        .unwrap_or_else(|_| panic!("`{reason}` is no deny reason (lost-or-stolen, settlement-failed, product-conditions, fraud)"));
+    let card = world.identity(&name).await;
+    let reason: DenyReason = serde_json::from_value(serde_json::Value::String(reason.clone())).unwrap_or_else(|_| {
+        panic!("`{reason}` is no deny reason (lost-or-stolen, settlement-failed, product-conditions, fraud)")
+    });
     world
         .sut
-        .deny(key, reason)
+        .deny(card, reason)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 }
@@ -95,25 +88,12 @@ async fn received_in_order(world: &mut OvWorld, step: &Step) {
             .find(|(_, r)| r.operator == tap.reader.operator && r.device == tap.reader.device)
             .map(|(n, _)| n.clone())
             .unwrap_or_else(|| format!("{}-{}", tap.reader.operator, tap.reader.device));
-        let card = card_name(world, &tap.card).await;
+        let card = world
+            .tap_cards
+            .get(&tap.tap_id)
+            .cloned()
+            .unwrap_or_else(|| format!("{:?}", tap.card));
         got.push(vec![reader, card, kebab(&tap.kind)]);
     }
     assert_eq!(got, expected, "back office order");
-}
-
-async fn card_name(world: &mut OvWorld, identity: &CardIdentity) -> String {
-    let names: Vec<String> = world.cards.keys().cloned().collect();
-    for name in names {
-        let matches = match (&world.card(&name).card, identity) {
-            (PresentedCard::Emv { card }, CardIdentity::Emv { pan, .. }) => &card.pan == pan,
-            (PresentedCard::OvChipkaart { .. }, CardIdentity::OvChipkaart { number }) => {
-                world.read(&name).await.number == *number
-            }
-            _ => false,
-        };
-        if matches {
-            return name;
-        }
-    }
-    format!("{identity:?}")
 }

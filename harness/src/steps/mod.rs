@@ -4,5 +4,7 @@
 mod backoffice;
 mod card;
 mod clock;
+mod journey;
 pub mod params;
 mod reader;
+mod report;

@@ -5,24 +5,32 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use ovcert_reference::Cents;
-use ovcert_reference::card::{Card, ProductSlot, image};
-use ovcert_reference::deny::{DenyKey, DenyList, DenyReason};
-use ovcert_reference::ingest::{Ingested, TapStore};
+use ovcert_reference::backoffice::journey::SettingChange;
+use ovcert_reference::backoffice::report::{self, OperatorReport};
+use ovcert_reference::backoffice::tokens::TokenVault;
+use ovcert_reference::backoffice::{
+    BackOffice, CardJourneys, CardKey, CardProfile, Ingested, StoredTap,
+};
+use ovcert_reference::card::{Card, ProductSlot, SpecialSetting, image};
+use ovcert_reference::deny::{DenyKey, DenyReason};
 use ovcert_reference::machine::{self, IssueRequest, LoadChannel, MachineOutcome};
 use ovcert_reference::reader::{self, Presented};
 use ovcert_reference::rules::RuleSet;
-use ovcert_reference::tap::{ReaderRef, TapId, TapMessage};
+use ovcert_reference::tap::{CardIdentity, ReaderRef, TapId, TapMessage};
+use ovcert_reference::time::TravelDay;
 
-use super::{PresentedCard, SutError, SutResult, SystemUnderTest, TapResult, Upload};
+use super::{
+    PresentedCard, SettlementRun, SutError, SutResult, SystemUnderTest, TapResult, Upload,
+};
 
-/// The reference, with the state a deployment keeps: clock, readers, deny list, back office.
+/// The reference, with the state a deployment keeps: clock, readers, back office.
 pub struct InProcess {
     rules: Arc<RuleSet>,
     now: Timestamp,
-    deny: DenyList,
     readers: BTreeMap<(String, u32), ReaderState>,
-    back_office: TapStore,
+    back_office: BackOffice,
 }
 
 /// What a physical reader remembers between taps.
@@ -36,29 +44,69 @@ struct ReaderState {
 }
 
 impl InProcess {
+    /// A fresh deployment of the reference for `rules`; fails when the rule set's token key is
+    /// unusable.
     pub fn new(rules: Arc<RuleSet>) -> InProcess {
+        let vault = TokenVault::from_hex(&rules.ovpay.token_key_hex)
+            .expect("a validated rule set has a 32-byte hex token key")
+            .with_retention(jiff::SignedDuration::from_hours(i64::from(
+                rules.ovpay.pan_retention_h,
+            )));
         InProcess {
             rules,
             now: Timestamp::UNIX_EPOCH,
-            deny: DenyList::default(),
             readers: BTreeMap::new(),
-            back_office: TapStore::default(),
+            back_office: BackOffice::new(vault),
         }
     }
 
-    fn upload(&mut self, records: Vec<TapMessage>) -> Upload {
+    fn upload(&mut self, records: Vec<TapMessage>) -> SutResult<Upload> {
         let uploaded = records.len();
-        let new = records
-            .into_iter()
-            .filter(|r| self.back_office.ingest(r.clone()) == Ingested::New)
-            .count();
-        Upload { uploaded, new }
+        let mut new = 0;
+        for record in records {
+            if self.ingest_one(record)? == Ingested::New {
+                new += 1;
+            }
+        }
+        Ok(Upload { uploaded, new })
+    }
+
+    fn ingest_one(&mut self, record: TapMessage) -> SutResult<Ingested> {
+        self.back_office
+            .ingest(record)
+            .map_err(|e| SutError::new("ingest", e.to_string()))
     }
 
     fn reader_state(&mut self, reader: &ReaderRef) -> &mut ReaderState {
         self.readers
             .entry((reader.operator.clone(), reader.device))
             .or_default()
+    }
+
+    fn card_key(&self, card: &CardIdentity) -> SutResult<CardKey> {
+        match card {
+            CardIdentity::OvChipkaart { number } => Ok(CardKey::OvChipkaart(*number)),
+            CardIdentity::Emv {
+                pan, pan_sequence, ..
+            } => self
+                .back_office
+                .token_of(pan, *pan_sequence)
+                .map(CardKey::Ovpay)
+                .ok_or_else(|| SutError::new("card", "not a valid bank card number")),
+        }
+    }
+
+    /// The back office learns a card's fare profile from the card distributor and the
+    /// product sellers.
+    fn register(&mut self, image: &[u8]) {
+        if let Ok(card) = image::decode(image) {
+            let profile = CardProfile {
+                kind: card.kind,
+                birth_date: card.holder.as_ref().map(|h| h.birth_date),
+                products: card.products.clone(),
+            };
+            self.back_office.register_card(card.number, profile);
+        }
     }
 }
 
@@ -70,12 +118,16 @@ impl SystemUnderTest for InProcess {
 
     async fn set_clock(&mut self, now: Timestamp) -> SutResult<()> {
         self.now = now;
+        // EMV-17: PAN data go as time passes, whether or not anything else happens.
+        self.back_office.purge(now);
         Ok(())
     }
 
     async fn issue_card(&mut self, request: IssueRequest) -> SutResult<Vec<u8>> {
-        machine::issue(&self.rules, self.now, &request)
-            .map_err(|e| SutError::new("issue card", e.to_string()))
+        let image = machine::issue(&self.rules, self.now, &request)
+            .map_err(|e| SutError::new("issue card", e.to_string()))?;
+        self.register(&image);
+        Ok(image)
     }
 
     async fn load(
@@ -96,7 +148,11 @@ impl SystemUnderTest for InProcess {
         image: &[u8],
         product: ProductSlot,
     ) -> SutResult<MachineOutcome> {
-        Ok(machine::load_product(&self.rules, self.now, image, product))
+        let outcome = machine::load_product(&self.rules, self.now, image, product);
+        if let MachineOutcome::Done { image, .. } = &outcome {
+            self.register(image);
+        }
+        Ok(outcome)
     }
 
     async fn set_auto_reload(
@@ -135,13 +191,14 @@ impl SystemUnderTest for InProcess {
                 PresentedCard::Emv { card } => Presented::Emv(card),
             })
             .collect();
-        let outcome = reader::tap(&self.rules, reader, &self.deny, now, tap_id, &cards);
+        let outcome = reader::tap(&self.rules, reader, &self.back_office, now, tap_id, &cards);
+        let tap_id = outcome.record.as_ref().map(|r| r.tap_id.clone());
         if let Some(record) = outcome.record {
             let state = self.reader_state(reader);
             if state.offline {
                 state.buffer.push(record);
             } else {
-                self.back_office.ingest(record);
+                self.ingest_one(record)?;
             }
         }
         Ok(TapResult {
@@ -149,6 +206,7 @@ impl SystemUnderTest for InProcess {
             display: outcome.display,
             new_image: outcome.new_image,
             balance_after: outcome.balance_after,
+            tap_id,
         })
     }
 
@@ -163,20 +221,74 @@ impl SystemUnderTest for InProcess {
         }
         let buffered = std::mem::take(&mut state.buffer);
         state.last_upload = buffered.clone();
-        Ok(self.upload(buffered))
+        self.upload(buffered)
     }
 
     async fn resend_last_upload(&mut self, reader: &ReaderRef) -> SutResult<Upload> {
         let again = self.reader_state(reader).last_upload.clone();
-        Ok(self.upload(again))
+        self.upload(again)
     }
 
-    async fn deny(&mut self, key: DenyKey, reason: DenyReason) -> SutResult<()> {
-        self.deny.add(key, reason);
+    async fn deny(&mut self, card: CardIdentity, reason: DenyReason) -> SutResult<()> {
+        let key = match self.card_key(&card)? {
+            CardKey::OvChipkaart(number) => DenyKey::OvChipkaart { number },
+            CardKey::Ovpay(token) => DenyKey::Token { token },
+        };
+        self.back_office.deny(key, reason);
         Ok(())
     }
 
-    async fn received_taps(&mut self) -> SutResult<Vec<TapMessage>> {
-        Ok(self.back_office.ordered())
+    async fn received_taps(&mut self) -> SutResult<Vec<StoredTap>> {
+        Ok(self.back_office.taps().into_iter().cloned().collect())
+    }
+
+    async fn ingest(&mut self, taps: Vec<TapMessage>) -> SutResult<Vec<Ingested>> {
+        taps.into_iter().map(|t| self.ingest_one(t)).collect()
+    }
+
+    async fn set_next_journey(
+        &mut self,
+        card: CardIdentity,
+        setting: SpecialSetting,
+    ) -> SutResult<()> {
+        let key = self.card_key(&card)?;
+        self.back_office.set_next_journey(
+            key,
+            SettingChange {
+                at: self.now,
+                setting,
+            },
+        );
+        Ok(())
+    }
+
+    async fn journeys(&mut self, card: CardIdentity) -> SutResult<CardJourneys> {
+        let key = self.card_key(&card)?;
+        self.back_office
+            .journeys(&self.rules, &key, self.now)
+            .map_err(|e| SutError::new("journeys", e.to_string()))
+    }
+
+    async fn operator_report(&mut self, operator: &str, day: Date) -> SutResult<OperatorReport> {
+        let view = self
+            .back_office
+            .day(&self.rules, TravelDay(day), self.now)
+            .map_err(|e| SutError::new("operator report", e.to_string()))?;
+        Ok(report::operator_report(&self.back_office, &view, operator))
+    }
+
+    async fn settle(&mut self, day: Date) -> SutResult<SettlementRun> {
+        let (statement, newly_settled) = self
+            .back_office
+            .settle(&self.rules, TravelDay(day), self.now)
+            .map_err(|e| SutError::new("settle", e.to_string()))?;
+        Ok(SettlementRun {
+            statement,
+            newly_settled,
+        })
+    }
+
+    async fn pans_held(&mut self) -> SutResult<usize> {
+        Ok(self.back_office.vault().pans_held())
     }
 }

@@ -11,12 +11,16 @@ pub use in_process::InProcess;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use ovcert_reference::Cents;
-use ovcert_reference::card::{Card, ProductSlot};
-use ovcert_reference::deny::{DenyKey, DenyReason};
+use ovcert_reference::backoffice::report::OperatorReport;
+use ovcert_reference::backoffice::settle::Settlement;
+use ovcert_reference::backoffice::{CardJourneys, Ingested, StoredTap};
+use ovcert_reference::card::{Card, ProductSlot, SpecialSetting};
+use ovcert_reference::deny::DenyReason;
 use ovcert_reference::machine::{IssueRequest, LoadChannel, MachineOutcome};
 use ovcert_reference::reader::{Decision, DisplayText, EmvCard};
-use ovcert_reference::tap::{ReaderRef, TapMessage};
+use ovcert_reference::tap::{CardIdentity, ReaderRef, TapId, TapMessage};
 use serde::{Deserialize, Serialize};
 
 /// A card as the traveller holds it against a reader.
@@ -41,6 +45,16 @@ pub struct TapResult {
     /// The card after the tap, when the reader wrote to it.
     pub new_image: Option<Vec<u8>>,
     pub balance_after: Option<Cents>,
+    /// The id of the transaction the reader recorded, if any.
+    pub tap_id: Option<TapId>,
+}
+
+/// A settlement run (SET-03: a second run of the same day settles nothing new).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementRun {
+    pub statement: Settlement,
+    /// False when the day had been settled before and this run changed nothing.
+    pub newly_settled: bool,
 }
 
 /// What an offline reader sent when it came back online (TAP-08).
@@ -123,10 +137,28 @@ pub trait SystemUnderTest: Send {
     async fn resend_last_upload(&mut self, reader: &ReaderRef) -> SutResult<Upload>;
 
     // ---- back office ----------------------------------------------------------------
-    /// TAP-05 / EMV-05: put a card on the deny list distributed to readers.
-    async fn deny(&mut self, key: DenyKey, reason: DenyReason) -> SutResult<()>;
-    /// TAP-08 / GBO-04: the taps the back office holds, in its processing order.
-    async fn received_taps(&mut self) -> SutResult<Vec<TapMessage>>;
+    /// TAP-05 / EMV-05: put a card on the deny list distributed to readers. A bank card is
+    /// given as the bank reports it (PAN data); the back office keeps only its token.
+    async fn deny(&mut self, card: CardIdentity, reason: DenyReason) -> SutResult<()>;
+    /// TAP-08 / GBO-04: the taps the back office holds, in its processing order, bank cards
+    /// by token only.
+    async fn received_taps(&mut self) -> SutResult<Vec<StoredTap>>;
+    /// GBO-04: taps uploaded straight to the back office (from readers of any operator).
+    async fn ingest(&mut self, taps: Vec<TapMessage>) -> SutResult<Vec<Ingested>>;
+    /// JRN-08: a special setting (first class, group discount) for the card's next journey.
+    async fn set_next_journey(
+        &mut self,
+        card: CardIdentity,
+        setting: SpecialSetting,
+    ) -> SutResult<()>;
+    /// GBO-01 test observation: one card's journeys and fares as of now.
+    async fn journeys(&mut self, card: CardIdentity) -> SutResult<CardJourneys>;
+    /// GBO-03: an operator's report for a closed travel day.
+    async fn operator_report(&mut self, operator: &str, day: Date) -> SutResult<OperatorReport>;
+    /// SET-01..03: settle a closed travel day.
+    async fn settle(&mut self, day: Date) -> SutResult<SettlementRun>;
+    /// EMV-17 test observation: how many cards' PAN data the back office still holds.
+    async fn pans_held(&mut self) -> SutResult<usize>;
 }
 
 /// Which system the suite runs against.

@@ -331,6 +331,9 @@ fn validate(rules: &RuleSet) -> Vec<Problem> {
     check.peak(&rules.peak);
     check.base_fares(rules);
     check.operators(&rules.operators);
+    check.rail_fare(rules);
+    check.lines(&rules.lines);
+    check.route_fares(&rules.route_fares);
     check.overrides(&rules.boarding_fee_overrides);
     check.products(&rules.products);
     check.ovpay(&rules.ovpay);
@@ -348,6 +351,8 @@ struct Check<'r> {
     operators: BTreeMap<&'r str, &'r Operator>,
     stations: BTreeSet<&'r str>,
     products: BTreeSet<&'r str>,
+    /// (station, operator, mode) for every `served_by` entry.
+    served: BTreeSet<(&'r str, &'r str, Mode)>,
     problems: Vec<Problem>,
 }
 
@@ -362,6 +367,16 @@ impl<'r> Check<'r> {
                 .map(|s| s.id.as_str())
                 .collect(),
             products: rules.products.iter().map(|p| p.code.as_str()).collect(),
+            served: rules
+                .network
+                .stations
+                .iter()
+                .flat_map(|s| {
+                    s.served_by
+                        .iter()
+                        .map(move |b| (s.id.as_str(), b.operator.as_str(), b.mode))
+                })
+                .collect(),
             problems: Vec::new(),
         }
     }
@@ -677,6 +692,145 @@ impl<'r> Check<'r> {
         }
     }
 
+    /// FARE-04 / JRN-08: bands from 0 km, ascending and contiguous, the last open-ended; the
+    /// rail services' minimum fares within the maximum.
+    fn rail_fare(&mut self, rules: &RuleSet) {
+        let rail = &rules.rail_fare;
+        self.money("rail_fare.base_cents", rail.base_cents);
+        self.money("rail_fare.max_fare_cents", rail.max_fare_cents);
+        if rail.bands.is_empty() {
+            self.problem("rail_fare.bands", "must list at least one band");
+        }
+        let last = rail.bands.len().saturating_sub(1);
+        let mut expected_from = Some(0);
+        for (i, band) in rail.bands.iter().enumerate() {
+            let at = format!("rail_fare.bands[{i}]");
+            if let Some(from) = expected_from
+                && band.from_km != from
+            {
+                let reason = if i == 0 {
+                    format!("the first band must start at 0 km, not {}", band.from_km)
+                } else {
+                    format!(
+                        "must be {from} (bands[{}].to_km): bands are ascending and contiguous",
+                        i - 1
+                    )
+                };
+                self.problem(format!("{at}.from_km"), reason);
+            }
+            match band.to_km {
+                Some(to) if to <= band.from_km => self.problem(
+                    format!("{at}.to_km"),
+                    format!("must be above from_km ({})", band.from_km),
+                ),
+                None if i != last => self.problem(
+                    format!("{at}.to_km"),
+                    "is required: only the last band is open-ended",
+                ),
+                Some(_) if i == last => self.problem(
+                    format!("{at}.to_km"),
+                    "must be absent: the last band is open-ended so every distance has a rate",
+                ),
+                _ => {}
+            }
+            expected_from = band.to_km;
+        }
+        if rail.first_class_factor_bp < 10_000 {
+            self.problem(
+                "rail_fare.first_class_factor_bp",
+                format!(
+                    "{} is below 10000: first class never costs less than second class",
+                    rail.first_class_factor_bp
+                ),
+            );
+        }
+        self.discount("rail_fare.group_discount_bp", rail.group_discount_bp);
+        for (i, op) in rules.operators.iter().enumerate() {
+            for (j, s) in op.services.iter().enumerate() {
+                if let Some(min) = s.min_fare_cents
+                    && s.mode.class() == TransportClass::Rail
+                    && min > rail.max_fare_cents
+                {
+                    self.problem(
+                        format!("operators[{i}].services[{j}].min_fare_cents"),
+                        format!(
+                            "must not exceed rail_fare.max_fare_cents ({})",
+                            rail.max_fare_cents.get()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The station must exist and be served by the operator in `mode`.
+    fn served_stop(&mut self, field: String, station: &str, operator: &str, mode: Mode) {
+        if !self.stations.contains(station) {
+            self.problem(field, format!("unknown station `{station}`"));
+        } else if !self.served.contains(&(station, operator, mode)) {
+            self.problem(
+                field,
+                format!(
+                    "station `{station}` is not served by {operator} {}",
+                    mode.as_str()
+                ),
+            );
+        }
+    }
+
+    /// FARE-01: per-line km rates.
+    fn lines(&mut self, lines: &[Line]) {
+        let mut names = BTreeMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            let at = format!("lines[{i}]");
+            self.bus_tram_metro(format!("{at}.mode"), line.mode);
+            self.service_ref(format!("{at}.operator"), &line.operator, line.mode);
+            self.not_empty(format!("{at}.name"), &line.name);
+            let key = format!("{} {}", line.operator, line.name);
+            self.unique(&mut names, key, format!("{at}.name"), "line");
+            if line.stops.len() < 2 {
+                self.problem(format!("{at}.stops"), "must list at least two stops");
+            }
+            let mut stops = BTreeMap::new();
+            for (j, stop) in line.stops.iter().enumerate() {
+                let field = format!("{at}.stops[{j}]");
+                self.served_stop(field.clone(), stop, &line.operator, line.mode);
+                self.unique(&mut stops, stop.as_str(), field, "stop");
+            }
+        }
+    }
+
+    /// FARE-01: fixed route fares, one row per direction.
+    fn route_fares(&mut self, fares: &[RouteFare]) {
+        let mut routes = BTreeMap::new();
+        for (i, r) in fares.iter().enumerate() {
+            let at = format!("route_fares[{i}]");
+            self.bus_tram_metro(format!("{at}.mode"), r.mode);
+            self.service_ref(format!("{at}.operator"), &r.operator, r.mode);
+            self.served_stop(format!("{at}.from"), &r.from, &r.operator, r.mode);
+            self.served_stop(format!("{at}.to"), &r.to, &r.operator, r.mode);
+            if r.from == r.to {
+                self.problem(format!("{at}.to"), "must differ from `from`");
+            }
+            self.money(format!("{at}.fare_cents"), r.fare_cents);
+            let key = format!("{} {} {} → {}", r.operator, r.mode.as_str(), r.from, r.to);
+            self.unique(&mut routes, key, at, "route");
+        }
+    }
+
+    /// FARE-01 lines and fixed fares are bus/tram/metro; rail is priced by FARE-04.
+    fn bus_tram_metro(&mut self, field: String, mode: Mode) {
+        if mode.class() != TransportClass::BusTramMetro {
+            self.problem(
+                field,
+                format!(
+                    "{} is rail: rail journeys are priced by [rail_fare] (FARE-04)",
+                    mode.as_str()
+                ),
+            );
+        }
+    }
+
     /// TAP-01 / FARE-10.
     fn overrides(&mut self, overrides: &[BoardingFeeOverride]) {
         for (i, o) in overrides.iter().enumerate() {
@@ -754,6 +908,18 @@ impl<'r> Check<'r> {
 
     /// EMV-03 / EMV-09 / EMV-10 / EMV-13..17.
     fn ovpay(&mut self, ovpay: &OvpayRules) {
+        if decode_hex_32(&ovpay.token_key_hex).is_none() {
+            let key = &ovpay.token_key_hex;
+            let reason = if !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                "is not hexadecimal: write the 32-byte key as 64 digits 0-9, a-f".to_string()
+            } else {
+                format!(
+                    "has {} hex digits: the key is 32 bytes, write 64 digits",
+                    key.len()
+                )
+            };
+            self.problem("ovpay.token_key_hex", reason);
+        }
         let mut seen = BTreeMap::new();
         for (i, t) in ovpay.thresholds.iter().enumerate() {
             let at = format!("ovpay.thresholds[{i}]");

@@ -29,6 +29,14 @@ pub struct RuleSet {
     /// FARE-02: base fare (opstaptarief) per year, normal and 34 % reduced.
     pub base_fares: Vec<BaseFare>,
     pub operators: Vec<Operator>,
+    /// FARE-04: the rail tariff of a journey (degressive bands, base, maximum, JRN-08 settings).
+    pub rail_fare: RailFareRules,
+    /// FARE-01: bus/tram/metro lines with their own km rate ("per regio of verbinding").
+    #[serde(default)]
+    pub lines: Vec<Line>,
+    /// FARE-01: fixed fares on some bus/tram/metro routes, per direction.
+    #[serde(default)]
+    pub route_fares: Vec<RouteFare>,
     /// TAP-01 / FARE-10: boarding fees that differ by card kind or product.
     #[serde(default)]
     pub boarding_fee_overrides: Vec<BoardingFeeOverride>,
@@ -272,6 +280,65 @@ pub struct Operator {
     pub services: Vec<Service>,
 }
 
+/// FARE-04: the rail tariff, applied to the total distance of a rail journey across rail
+/// operators (seed 003: "Met de LAK wordt het degressief tarief ook toegepast op niet
+/// NS-treinen").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RailFareRules {
+    /// FARE-04: added once per rail journey, before the km bands.
+    pub base_cents: Cents,
+    /// FARE-04: the degressive km rate: ascending, contiguous bands from 0 km; only the last
+    /// band is open-ended.
+    pub bands: Vec<RailBand>,
+    /// FARE-04 / FARE-11: the most one rail journey costs in second class; once reached,
+    /// further legs of the journey are free.
+    pub max_fare_cents: Cents,
+    /// JRN-08: a first-class journey costs the second-class fare × this factor
+    /// (10000 = the same, 17000 = 1.7 ×); the maximum scales with it.
+    pub first_class_factor_bp: u32,
+    /// JRN-08: the group discount (samenreiskorting) on the rail fare (4000 = 40 %).
+    pub group_discount_bp: u32,
+}
+
+/// FARE-04: one band of the degressive rail tariff: the km of the journey's total distance
+/// from `from_km` up to `to_km` cost `cents_per_km` each.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RailBand {
+    pub from_km: u32,
+    /// `None` for the last, open-ended band.
+    #[serde(default)]
+    pub to_km: Option<u32>,
+    pub cents_per_km: u32,
+}
+
+/// FARE-01: a bus/tram/metro line with its own km rate. A leg whose check-in and check-out
+/// stops both lie on the line is priced at this rate (first matching line in file order).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    pub operator: OperatorId,
+    pub mode: Mode,
+    pub name: String,
+    /// FARE-01: cents per km on top of the base fare on this line.
+    pub km_rate_cents: u32,
+    /// The stops of the line, at least two, in line order.
+    pub stops: Vec<StationId>,
+}
+
+/// FARE-01: a fixed fare (base fare plus km fare) from one stop to another with one
+/// operator and mode. Directional: the way back is a separate row and may differ.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RouteFare {
+    pub operator: OperatorId,
+    pub mode: Mode,
+    pub from: StationId,
+    pub to: StationId,
+    pub fare_cents: Cents,
+}
+
 /// One operator's service in one mode: what its readers charge and wait.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -281,9 +348,12 @@ pub struct Service {
     pub boarding_fee_cents: Cents,
     /// TAP-03: a second tap at the same reader within this window is not a check-out/in.
     pub anti_passback_s: u32,
-    /// FARE-01 (simple form): fare per km on top of the base fare, in cents.
+    /// FARE-01: fare per km on top of the base fare, in cents, where no line rate
+    /// ([`Line`]) or fixed route fare ([`RouteFare`]) applies. Rail: the reader's check-out
+    /// rate; the back office prices rail journeys with [`RailFareRules`].
     pub km_rate_cents: u32,
-    /// FARE-04: the most one journey with this service costs.
+    /// FARE-01 / FARE-11: the most one journey with this service costs (bus/tram/metro: the
+    /// first leg's service caps the journey; rail: the reader's cap for one leg).
     pub max_fare_cents: Cents,
     /// JRN-05 / JRN-06: the minimum fare (for BTM: the base fare of the year applies instead
     /// when `None`).
@@ -402,6 +472,9 @@ impl WeekdayName {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct OvpayRules {
+    /// EMV-01 / EMV-02: the secret key of the token vault, 32 bytes as 64 hex digits. The
+    /// value in `nl-2024.toml` is a published test key.
+    pub token_key_hex: String,
     /// EMV-09: per-operator intraday charge threshold.
     pub thresholds: Vec<OperatorAmount>,
     /// EMV-10: card schemes / form factors charged per trip.
@@ -422,6 +495,29 @@ pub struct OvpayRules {
     pub inspection_max_transactions: u32,
     pub inspection_max_age_days: u32,
     pub inspection_visible_min: u32,
+}
+
+impl OvpayRules {
+    /// EMV-01: the token key as bytes; `None` when `token_key_hex` is not 64 hex digits
+    /// (validation rejects such a rule set).
+    pub fn token_key(&self) -> Option<[u8; 32]> {
+        decode_hex_32(&self.token_key_hex)
+    }
+}
+
+/// 64 hex digits (either case) → 32 bytes.
+pub(crate) fn decode_hex_32(text: &str) -> Option<[u8; 32]> {
+    let digits = text.as_bytes();
+    if digits.len() != 64 {
+        return None;
+    }
+    let nibble = |b: u8| char::from(b).to_digit(16);
+    let mut key = [0_u8; 32];
+    for (byte, pair) in key.iter_mut().zip(digits.chunks_exact(2)) {
+        let value = nibble(pair[0])? * 16 + nibble(pair[1])?;
+        *byte = u8::try_from(value).ok()?;
+    }
+    Some(key)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -529,6 +625,25 @@ impl RuleSet {
             .stations
             .iter()
             .find(|s| s.name.eq_ignore_ascii_case(name) || s.id == name)
+    }
+
+    /// FARE-01: the fixed fare from `from` to `to` with this operator and mode, if any
+    /// (directional).
+    pub fn route_fare(&self, operator: &str, mode: Mode, from: &str, to: &str) -> Option<Cents> {
+        self.route_fares
+            .iter()
+            .find(|r| r.operator == operator && r.mode == mode && r.from == from && r.to == to)
+            .map(|r| r.fare_cents)
+    }
+
+    /// FARE-01: the first of the operator's lines in this mode on which both stops lie.
+    pub fn line_between(&self, operator: &str, mode: Mode, from: &str, to: &str) -> Option<&Line> {
+        self.lines.iter().find(|l| {
+            l.operator == operator
+                && l.mode == mode
+                && l.stops.iter().any(|s| s == from)
+                && l.stops.iter().any(|s| s == to)
+        })
     }
 
     pub fn product(&self, code: &str) -> Option<&Product> {

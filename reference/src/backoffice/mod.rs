@@ -1,0 +1,335 @@
+//! The central back office (GBO): taps from any reader, in any order, become journeys,
+//! fares, travel days, operator reports and settlement.
+//!
+//! State is only what arrived (taps, card registrations, settings, the deny list, settled
+//! days); everything else — qualification, journeys, fares, reports — is recomputed from it as
+//! a pure function, so the arrival order of taps cannot change a result (GBO-04).
+
+pub mod fare;
+pub mod journey;
+pub mod qualify;
+pub mod report;
+pub mod settle;
+pub mod simulate;
+pub mod tokens;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::card::{CardKind, CardNumber, ProductSlot};
+use crate::deny::{DenyCheck, DenyKey, DenyList, DenyReason};
+use crate::rules::RuleSet;
+use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
+use crate::time::TravelDay;
+
+use self::fare::{FareContext, JourneyFare, PaymentMeans};
+use self::journey::{Built, Journey, SettingChange};
+use self::settle::Settlement;
+use self::tokens::{CardToken, TokenVault};
+
+/// The back office's identity of a card: the card number, or the token of a bank card. The
+/// PAN itself never leaves the token vault.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "kebab-case")]
+pub enum CardKey {
+    OvChipkaart(CardNumber),
+    Ovpay(CardToken),
+}
+
+/// A tap as stored: like the reader's message, with the card as a [`CardKey`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredTap {
+    pub tap_id: TapId,
+    pub reader: ReaderRef,
+    pub at: Timestamp,
+    pub card: CardKey,
+    pub kind: TapKind,
+    pub amounts: TapAmounts,
+}
+
+/// What the back office knows of a registered OV-chipkaart (from the card distributor and
+/// the product sellers): what the fare depends on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardProfile {
+    pub kind: CardKind,
+    pub birth_date: Option<Date>,
+    pub products: Vec<ProductSlot>,
+}
+
+/// Whether an upload changed anything (GBO-04).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ingested {
+    New,
+    Duplicate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackOfficeError {
+    #[error("tap {tap_id}: {reason}")]
+    BadTap { tap_id: String, reason: String },
+    #[error(
+        "travel day {day} is still running until {ends}: reports and settlement need a closed day"
+    )]
+    DayNotClosed { day: Date, ends: Timestamp },
+    #[error(transparent)]
+    Fare(#[from] fare::FareError),
+}
+
+/// The back office.
+#[derive(Debug, Clone)]
+pub struct BackOffice {
+    vault: TokenVault,
+    taps: BTreeMap<TapId, StoredTap>,
+    profiles: BTreeMap<CardNumber, CardProfile>,
+    settings: BTreeMap<CardKey, Vec<SettingChange>>,
+    deny: DenyList,
+    settled: BTreeMap<TravelDay, Settlement>,
+}
+
+impl BackOffice {
+    pub fn new(vault: TokenVault) -> BackOffice {
+        BackOffice {
+            vault,
+            taps: BTreeMap::new(),
+            profiles: BTreeMap::new(),
+            settings: BTreeMap::new(),
+            deny: DenyList::default(),
+            settled: BTreeMap::new(),
+        }
+    }
+
+    /// GBO-04 / TAP-08: stores a tap once; a known tap id changes nothing. EMV-01: a bank
+    /// card's PAN is tokenised at once and only the token is stored with the tap.
+    pub fn ingest(&mut self, message: TapMessage) -> Result<Ingested, BackOfficeError> {
+        if self.taps.contains_key(&message.tap_id) {
+            return Ok(Ingested::Duplicate);
+        }
+        let card = match &message.card {
+            CardIdentity::OvChipkaart { number } => CardKey::OvChipkaart(*number),
+            CardIdentity::Emv {
+                pan,
+                pan_sequence,
+                expiry,
+            } => {
+                let token = self
+                    .vault
+                    .tokenize(pan, *pan_sequence, expiry, message.at)
+                    .map_err(|e| BackOfficeError::BadTap {
+                        tap_id: message.tap_id.0.clone(),
+                        reason: e.to_string(),
+                    })?;
+                CardKey::Ovpay(token)
+            }
+        };
+        let stored = StoredTap {
+            tap_id: message.tap_id.clone(),
+            reader: message.reader,
+            at: message.at,
+            card,
+            kind: message.kind,
+            amounts: message.amounts,
+        };
+        self.taps.insert(message.tap_id, stored);
+        Ok(Ingested::New)
+    }
+
+    /// EMV-17: PAN data older than the retention period are removed; returns how many.
+    pub fn purge(&mut self, now: Timestamp) -> usize {
+        self.vault.purge(now)
+    }
+
+    /// The vault, for EMV-01/17 observations (how many PANs are held).
+    pub fn vault(&self) -> &TokenVault {
+        &self.vault
+    }
+
+    /// Registers (or updates) an OV-chipkaart's fare profile.
+    pub fn register_card(&mut self, number: CardNumber, profile: CardProfile) {
+        self.profiles.insert(number, profile);
+    }
+
+    /// JRN-08: a special setting for the card's next journey.
+    pub fn set_next_journey(&mut self, card: CardKey, change: SettingChange) {
+        self.settings.entry(card).or_default().push(change);
+    }
+
+    pub fn deny(&mut self, key: DenyKey, reason: DenyReason) {
+        self.deny.add(key, reason);
+    }
+
+    pub fn deny_list(&self) -> &DenyList {
+        &self.deny
+    }
+
+    /// The token of a bank card, computed without storing anything (for deny-listing a card
+    /// the bank reported by PAN).
+    pub fn token_of(&self, pan: &str, pan_sequence: u8) -> Option<CardToken> {
+        self.vault.token_of(pan, pan_sequence).ok()
+    }
+
+    /// All stored taps in processing order: tap time, then tap id (TAP-08 `by-tap-time`).
+    pub fn taps(&self) -> Vec<&StoredTap> {
+        let mut taps: Vec<&StoredTap> = self.taps.values().collect();
+        taps.sort_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
+        taps
+    }
+
+    /// The cards that have taps, in key order.
+    pub fn cards(&self) -> Vec<CardKey> {
+        let mut cards: Vec<CardKey> = self.taps.values().map(|t| t.card.clone()).collect();
+        cards.sort();
+        cards.dedup();
+        cards
+    }
+
+    /// GBO-01: one card's journeys, priced, as of `now`.
+    pub fn journeys(
+        &self,
+        rules: &RuleSet,
+        card: &CardKey,
+        now: Timestamp,
+    ) -> Result<CardJourneys, BackOfficeError> {
+        let taps: Vec<&StoredTap> = self
+            .taps()
+            .into_iter()
+            .filter(|t| &t.card == card)
+            .collect();
+        let qualified = qualify::qualify(rules, card, &taps, &self.deny);
+        let settings = self
+            .settings
+            .get(card)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let built = journey::build(rules, &qualified.taps, settings, qualified.policy, now);
+        let profile = match card {
+            CardKey::OvChipkaart(number) => self.profiles.get(number),
+            CardKey::Ovpay(_) => None,
+        };
+        let context = FareContext {
+            means: match (card, profile) {
+                (CardKey::Ovpay(_), _) => PaymentMeans::Ovpay,
+                (CardKey::OvChipkaart(_), Some(p)) => PaymentMeans::OvChipkaart { kind: p.kind },
+                (CardKey::OvChipkaart(_), None) => PaymentMeans::OvChipkaart {
+                    kind: CardKind::Anonymous,
+                },
+            },
+            birth_date: profile.and_then(|p| p.birth_date),
+            products: profile.map(|p| p.products.as_slice()).unwrap_or_default(),
+        };
+        let mut priced = Vec::new();
+        for journey in &built.journeys {
+            let fare = fare::journey_fare(rules, journey, &context)?;
+            priced.push(PricedJourney {
+                journey: journey.clone(),
+                fare,
+            });
+        }
+        Ok(CardJourneys {
+            card: card.clone(),
+            built,
+            priced,
+            settle_debt: qualified.settle_debt,
+        })
+    }
+
+    /// Every card's journeys of one closed travel day (EMV-07: by first check-in).
+    pub fn day(
+        &self,
+        rules: &RuleSet,
+        day: TravelDay,
+        now: Timestamp,
+    ) -> Result<DayView, BackOfficeError> {
+        let ends = rules.travel_day_rule().end_of(day);
+        if now < ends {
+            return Err(BackOfficeError::DayNotClosed { day: day.0, ends });
+        }
+        let mut cards = Vec::new();
+        for card in self.cards() {
+            let mut journeys = self.journeys(rules, &card, now)?;
+            journeys.priced.retain(|p| p.journey.travel_day == day);
+            cards.push(journeys);
+        }
+        let taps = self
+            .taps()
+            .into_iter()
+            .filter(|t| rules.travel_day_rule().travel_day_of(t.at) == day)
+            .cloned()
+            .collect();
+        Ok(DayView { day, taps, cards })
+    }
+
+    /// SET-01..03: settles a closed travel day once; settling it again returns the same
+    /// statement and credits nobody twice.
+    pub fn settle(
+        &mut self,
+        rules: &RuleSet,
+        day: TravelDay,
+        now: Timestamp,
+    ) -> Result<(Settlement, bool), BackOfficeError> {
+        if let Some(done) = self.settled.get(&day) {
+            return Ok((done.clone(), false));
+        }
+        let view = self.day(rules, day, now)?;
+        let statement = settle::settle(&view);
+        self.settled.insert(day, statement.clone());
+        Ok((statement, true))
+    }
+
+    /// What has been settled so far, by day.
+    pub fn settlements(&self) -> &BTreeMap<TravelDay, Settlement> {
+        &self.settled
+    }
+
+    /// EMV-02: the token identifier `operator` sees for a bank card.
+    pub fn operator_token(&self, card: &CardToken, operator: &str) -> tokens::OperatorToken {
+        self.vault.operator_token(card, operator)
+    }
+}
+
+/// TAP-05 / EMV-05: the deny list as readers consult it; bank cards are looked up by token.
+impl DenyCheck for BackOffice {
+    fn denied(&self, card: &CardIdentity) -> Option<DenyReason> {
+        match card {
+            CardIdentity::OvChipkaart { number } => {
+                self.deny.reason(&DenyKey::OvChipkaart { number: *number })
+            }
+            CardIdentity::Emv {
+                pan, pan_sequence, ..
+            } => {
+                let token = self.vault.token_of(pan, *pan_sequence).ok()?;
+                self.deny.reason(&DenyKey::Token { token })
+            }
+        }
+    }
+}
+
+/// A journey with its fare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedJourney {
+    pub journey: Journey,
+    pub fare: JourneyFare,
+}
+
+/// One card's journeys as of some moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardJourneys {
+    pub card: CardKey,
+    pub built: Built,
+    pub priced: Vec<PricedJourney>,
+    /// EMV-06: taps qualified as tap-to-settle-outstanding-debt.
+    pub settle_debt: Vec<TapId>,
+}
+
+/// Everything of one closed travel day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayView {
+    pub day: TravelDay,
+    /// Taps of the day, in processing order.
+    pub taps: Vec<StoredTap>,
+    /// Per card, the journeys whose first check-in falls on the day.
+    pub cards: Vec<CardJourneys>,
+}

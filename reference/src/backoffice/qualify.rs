@@ -1,0 +1,100 @@
+//! Tap qualification (EMV-06): each tap becomes a tap-in, a tap-out or a tap to settle an
+//! outstanding debt.
+//!
+//! An OV-chipkaart reader already decided (check-in / check-out) and the chip enforces one
+//! open check-in; a bank card carries no state, so the back office qualifies its taps itself,
+//! from the card's earlier taps, with one open leg per transport class (JRN-09).
+
+use crate::deny::{DenyKey, DenyList, DenyReason};
+use crate::rules::{RuleSet, TransportClass};
+use crate::tap::{TapId, TapKind};
+
+use super::journey::{Direction, OpenLegPolicy, QualifiedTap};
+use super::{CardKey, StoredTap};
+
+/// One card's taps, qualified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Qualified {
+    pub taps: Vec<QualifiedTap>,
+    pub policy: OpenLegPolicy,
+    /// Taps that were attempts to pay a debt, not travel.
+    pub settle_debt: Vec<TapId>,
+}
+
+/// Qualifies one card's taps, given in processing order.
+pub fn qualify(rules: &RuleSet, card: &CardKey, taps: &[&StoredTap], deny: &DenyList) -> Qualified {
+    match card {
+        CardKey::OvChipkaart(_) => Qualified {
+            taps: taps.iter().filter_map(|t| reader_qualified(t)).collect(),
+            policy: OpenLegPolicy::OneOpenLeg,
+            settle_debt: Vec::new(),
+        },
+        CardKey::Ovpay(token) => {
+            let in_debt = deny.reason(&DenyKey::Token {
+                token: token.clone(),
+            }) == Some(DenyReason::SettlementFailed);
+            qualify_bank_card(rules, taps, in_debt)
+        }
+    }
+}
+
+fn reader_qualified(tap: &StoredTap) -> Option<QualifiedTap> {
+    let direction = match tap.kind {
+        TapKind::CheckIn => Direction::In,
+        TapKind::CheckOut => Direction::Out,
+        TapKind::MissingCheckOut | TapKind::Refused | TapKind::Emv => return None,
+    };
+    Some(to_qualified(tap, direction))
+}
+
+/// EMV-06: a bank-card tap is a tap-out when the card has an open leg at this operator in
+/// this transport class on the same travel day, otherwise a tap-in; while the card is in debt
+/// (deny-listed after a failed settlement) every tap is a tap to settle the debt.
+fn qualify_bank_card(rules: &RuleSet, taps: &[&StoredTap], in_debt: bool) -> Qualified {
+    let day_rule = rules.travel_day_rule();
+    let mut open: Vec<(TransportClass, &StoredTap)> = Vec::new();
+    let mut qualified = Vec::new();
+    let mut settle_debt = Vec::new();
+    for tap in taps.iter().filter(|t| t.kind == TapKind::Emv) {
+        if in_debt {
+            settle_debt.push(tap.tap_id.clone());
+            continue;
+        }
+        let class = tap.reader.mode.class();
+        let day = day_rule.travel_day_of(tap.at);
+        let position = open.iter().position(|(c, t)| {
+            *c == class
+                && t.reader.operator == tap.reader.operator
+                && day_rule.travel_day_of(t.at) == day
+        });
+        match position {
+            Some(index) => {
+                open.remove(index);
+                qualified.push(to_qualified(tap, Direction::Out));
+            }
+            None => {
+                open.retain(|(c, _)| *c != class);
+                open.push((class, tap));
+                qualified.push(to_qualified(tap, Direction::In));
+            }
+        }
+    }
+    Qualified {
+        taps: qualified,
+        policy: OpenLegPolicy::OnePerClass,
+        settle_debt,
+    }
+}
+
+fn to_qualified(tap: &StoredTap, direction: Direction) -> QualifiedTap {
+    QualifiedTap {
+        tap_id: tap.tap_id.clone(),
+        at: tap.at,
+        operator: tap.reader.operator.clone(),
+        mode: tap.reader.mode,
+        station: tap.reader.station.clone(),
+        device: tap.reader.device,
+        vehicle: tap.reader.vehicle.clone(),
+        direction,
+    }
+}

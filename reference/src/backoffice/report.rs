@@ -1,0 +1,256 @@
+//! Operator reports (GBO-03): per operator per travel day, only that operator's domain —
+//! transactions (check-ins, check-outs, failed taps), trips (check-in with check-out, with the
+//! operator's share of the fare) and payments — with bank cards under the operator's own token
+//! (EMV-02). Deterministic JSON and CSV.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::money::Cents;
+use crate::rules::Mode;
+use crate::tap::{TapId, TapKind};
+use crate::time::local;
+
+use super::journey::LegStatus;
+use super::{BackOffice, CardKey, DayView};
+
+/// How a card appears in an operator's report: the card number, or the operator's own token.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CardRef(pub String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransactionKind {
+    CheckIn,
+    CheckOut,
+    /// A refused tap.
+    Failed,
+    /// EMV-06: a bank-card tap to settle an outstanding debt.
+    SettleDebt,
+    /// A check-out that matched no check-in.
+    Unmatched,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionLine {
+    pub tap_id: TapId,
+    /// Local Amsterdam time with offset.
+    pub at: String,
+    pub kind: TransactionKind,
+    pub mode: Mode,
+    pub station: String,
+    pub device: u32,
+    pub card: CardRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TripLine {
+    pub card: CardRef,
+    pub mode: Mode,
+    pub check_in_tap: TapId,
+    pub check_in_at: String,
+    pub from: String,
+    pub check_out_at: Option<String>,
+    pub to: Option<String>,
+    pub status: LegStatus,
+    /// GBO-02: this operator's share of the journey fare.
+    pub fare_cents: Cents,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Means {
+    OvChipkaartBalance,
+    Ovpay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentLine {
+    pub card: CardRef,
+    pub means: Means,
+    pub amount_cents: Cents,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorReport {
+    pub operator: String,
+    pub travel_day: String,
+    pub transactions: Vec<TransactionLine>,
+    pub trips: Vec<TripLine>,
+    pub payments: Vec<PaymentLine>,
+    pub total_cents: Cents,
+}
+
+fn local_text(at: Timestamp) -> String {
+    local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// Builds the report of `operator` for a closed day.
+pub fn operator_report(office: &BackOffice, view: &DayView, operator: &str) -> OperatorReport {
+    let card_ref = |card: &CardKey| match card {
+        CardKey::OvChipkaart(number) => CardRef(number.to_string()),
+        CardKey::Ovpay(token) => CardRef(office.operator_token(token, operator).to_string()),
+    };
+    // What the back office made of each tap (EMV-06 for bank cards).
+    let mut meaning: BTreeMap<&TapId, TransactionKind> = BTreeMap::new();
+    for card in &view.cards {
+        for journey in card
+            .built
+            .journeys
+            .iter()
+            .map(|j| &j.legs)
+            .chain(std::iter::once(&card.built.open))
+        {
+            for leg in journey {
+                meaning.insert(&leg.check_in.tap_id, TransactionKind::CheckIn);
+                if let Some(out) = &leg.check_out {
+                    meaning.insert(&out.tap_id, TransactionKind::CheckOut);
+                }
+            }
+        }
+        for id in &card.settle_debt {
+            meaning.insert(id, TransactionKind::SettleDebt);
+        }
+    }
+    let transactions = view
+        .taps
+        .iter()
+        .filter(|t| t.reader.operator == operator)
+        .map(|t| TransactionLine {
+            tap_id: t.tap_id.clone(),
+            at: local_text(t.at),
+            kind: match t.kind {
+                TapKind::Refused => TransactionKind::Failed,
+                _ => meaning.get(&t.tap_id).copied().unwrap_or(match t.kind {
+                    TapKind::CheckIn => TransactionKind::CheckIn,
+                    _ => TransactionKind::Unmatched,
+                }),
+            },
+            mode: t.reader.mode,
+            station: t.reader.station.clone(),
+            device: t.reader.device,
+            card: card_ref(&t.card),
+        })
+        .collect();
+    let mut trips = Vec::new();
+    let mut payments: BTreeMap<(CardRef, Means), Cents> = BTreeMap::new();
+    for card in &view.cards {
+        let means = match card.card {
+            CardKey::OvChipkaart(_) => Means::OvChipkaartBalance,
+            CardKey::Ovpay(_) => Means::Ovpay,
+        };
+        for priced in &card.priced {
+            for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
+                if leg.operator != operator {
+                    continue;
+                }
+                trips.push(TripLine {
+                    card: card_ref(&card.card),
+                    mode: leg.mode,
+                    check_in_tap: leg.check_in.tap_id.clone(),
+                    check_in_at: local_text(leg.check_in.at),
+                    from: leg.check_in.station.clone(),
+                    check_out_at: leg.check_out.as_ref().map(|s| local_text(s.at)),
+                    to: leg.check_out.as_ref().map(|s| s.station.clone()),
+                    status: leg.status,
+                    fare_cents: share.fare,
+                });
+                let due = payments.entry((card_ref(&card.card), means)).or_default();
+                *due = due
+                    .checked_add(share.fare)
+                    .expect("a day's fares fit in i64");
+            }
+        }
+    }
+    trips.sort_by(|a, b| (&a.check_in_at, &a.check_in_tap).cmp(&(&b.check_in_at, &b.check_in_tap)));
+    let total_cents = trips.iter().fold(Cents::ZERO, |sum, t| {
+        sum.checked_add(t.fare_cents).expect("fits")
+    });
+    OperatorReport {
+        operator: operator.to_string(),
+        travel_day: view.day.0.to_string(),
+        transactions,
+        trips,
+        payments: payments
+            .into_iter()
+            .map(|((card, means), amount_cents)| PaymentLine {
+                card,
+                means,
+                amount_cents,
+            })
+            .collect(),
+        total_cents,
+    }
+}
+
+impl OperatorReport {
+    /// Deterministic JSON: declared field order, two-space indent, trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("plain data serialises");
+        text.push('\n');
+        text
+    }
+
+    /// The three CSV tables, by file name.
+    pub fn to_csv(&self) -> BTreeMap<&'static str, String> {
+        let mut transactions = String::from("tap_id,at,kind,mode,station,device,card\n");
+        for t in &self.transactions {
+            let _ = writeln!(
+                transactions,
+                "{},{},{},{},{},{},{}",
+                t.tap_id.0,
+                t.at,
+                kebab(&t.kind),
+                t.mode.as_str(),
+                t.station,
+                t.device,
+                t.card.0
+            );
+        }
+        let mut trips = String::from(
+            "card,mode,check_in_tap,check_in_at,from,check_out_at,to,status,fare_cents\n",
+        );
+        for t in &self.trips {
+            let _ = writeln!(
+                trips,
+                "{},{},{},{},{},{},{},{},{}",
+                t.card.0,
+                t.mode.as_str(),
+                t.check_in_tap.0,
+                t.check_in_at,
+                t.from,
+                t.check_out_at.as_deref().unwrap_or(""),
+                t.to.as_deref().unwrap_or(""),
+                kebab(&t.status),
+                t.fare_cents.get()
+            );
+        }
+        let mut payments = String::from("card,means,amount_cents\n");
+        for p in &self.payments {
+            let _ = writeln!(
+                payments,
+                "{},{},{}",
+                p.card.0,
+                kebab(&p.means),
+                p.amount_cents.get()
+            );
+        }
+        BTreeMap::from([
+            ("transactions.csv", transactions),
+            ("trips.csv", trips),
+            ("payments.csv", payments),
+        ])
+    }
+}
+
+/// Serde's kebab-case name of a unit enum value.
+fn kebab<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
