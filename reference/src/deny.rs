@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::backoffice::tokens::CardToken;
 use crate::card::CardNumber;
-use crate::tap::CardIdentity;
+use crate::tap::{CardIdentity, ReaderRef};
 
 /// A card on the deny list.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -25,6 +26,14 @@ pub enum DenyKey {
 /// back office answers for bank cards by tokenising the PAN it is shown.
 pub trait DenyCheck {
     fn denied(&self, card: &CardIdentity) -> Option<DenyReason>;
+
+    /// EMV-12 / TAP-05: whether a bank card has an open journey at this reader's operator and
+    /// transport class, so that a denied card may still check out. Only the back office,
+    /// which qualifies bank-card taps, can tell; a bare list says no.
+    fn has_open_leg(&self, card: &CardIdentity, reader: &ReaderRef, at: Timestamp) -> bool {
+        let _ = (card, reader, at);
+        false
+    }
 }
 
 /// EMV-05 and TAP-05: why a card is on the list.
@@ -41,16 +50,23 @@ pub enum DenyReason {
     Fraud,
 }
 
+/// One listed card: why, and since when (a debt applies to taps after the listing only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DenyEntry {
+    pub reason: DenyReason,
+    pub since: Timestamp,
+}
+
 /// The deny list as distributed to readers, with a version that grows with every change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DenyList {
     pub version: u64,
-    entries: BTreeMap<DenyKey, DenyReason>,
+    entries: BTreeMap<DenyKey, DenyEntry>,
 }
 
 impl DenyList {
-    pub fn add(&mut self, key: DenyKey, reason: DenyReason) {
-        self.entries.insert(key, reason);
+    pub fn add(&mut self, key: DenyKey, reason: DenyReason, since: Timestamp) {
+        self.entries.insert(key, DenyEntry { reason, since });
         self.version += 1;
     }
 
@@ -61,6 +77,10 @@ impl DenyList {
     }
 
     pub fn reason(&self, key: &DenyKey) -> Option<DenyReason> {
+        self.entries.get(key).map(|e| e.reason)
+    }
+
+    pub fn entry(&self, key: &DenyKey) -> Option<DenyEntry> {
         self.entries.get(key).copied()
     }
 

@@ -1,4 +1,5 @@
-//! Fuzz oracles: the properties the codecs promise, checked on arbitrary bytes.
+//! Fuzz oracles: the properties the codecs and the back office promise, checked on arbitrary
+//! bytes.
 //!
 //! The fuzz targets in `fuzz/` are one-line wrappers around these functions, and
 //! `tests/fuzz_corpus.rs` replays every committed seed and artifact through them, so a
@@ -6,7 +7,13 @@
 //! nothing, and panics only when a property is broken; the panic message names the property.
 //! A panic inside a codec (rather than in an assertion here) is a finding too.
 
+use std::sync::OnceLock;
+
+use arbitrary::Unstructured;
+
+use crate::backoffice::simulate;
 use crate::card::image;
+use crate::rules::{RuleSet, nl_2024};
 use crate::tap::TapMessage;
 use crate::tap::codec::{self, BinaryError};
 
@@ -220,4 +227,61 @@ fn offset_within(e: &BinaryError, data: &[u8], decoder: &str) {
         e.offset,
         data.len()
     );
+}
+
+/// The back office over one generated day of taps, on any bytes.
+///
+/// - The bytes become a day ([`simulate::plan_from`]: every input is a valid day) and what is
+///   left of them a shuffled upload order with duplicate uploads ([`simulate::upload_order`]).
+/// - The day runs twice through a fresh back office: taps in arrival (tap-time) order, and in
+///   the shuffled order with the duplicates. The back office accepts every tap and prices
+///   every journey (an error on taps made from the rule set's own network is a finding).
+/// - GBO-04: every tap is new once and each duplicate is recognised as one; both runs deliver
+///   byte-identical operator reports (JSON and CSV) and settlement.
+/// - SET-02: the settlement balances and reconciles with every operator's report.
+/// - FARE-11 / GBO-02: 0 ≤ fare ≤ maximum for every journey, shares sum to the total.
+/// - EMV-07 / GBO-01: the day holds exactly the uploaded taps, each check-in in exactly one
+///   leg, every other travel tap used once, refused taps never.
+///
+/// The same properties, with proptest's shrinking, are in `tests/backoffice_properties.rs`.
+pub fn backoffice_day(data: &[u8]) {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    let rules = RULES.get_or_init(nl_2024);
+    let mut u = Unstructured::new(data);
+    let Ok(plan) = simulate::plan_from(rules, &mut u) else {
+        return;
+    };
+    let taps = simulate::taps(&plan);
+    let Ok((order, duplicates)) = simulate::upload_order(&mut u, taps.len()) else {
+        return;
+    };
+    let arrival: Vec<usize> = (0..taps.len()).collect();
+    let run = |order: &[usize], duplicates: &[usize]| {
+        simulate::run_day(rules, &plan, order, duplicates).unwrap_or_else(|e| {
+            panic!("backoffice_day: the back office failed on a generated day: {e}\n{plan:#?}")
+        })
+    };
+    let online = run(&arrival, &[]);
+    let offline = run(&order, &duplicates);
+    let counts = |o: &simulate::DayOutcome| (o.uploads.new, o.uploads.duplicate);
+    assert_eq!(
+        (counts(&online), counts(&offline)),
+        ((taps.len(), 0), (taps.len(), duplicates.len())),
+        "backoffice_day: GBO-04: (new, duplicate) uploads are wrong"
+    );
+    let (expected, got) = (online.files(), offline.files());
+    if expected != got {
+        let changed: Vec<&String> = expected
+            .keys()
+            .chain(got.keys())
+            .filter(|name| expected.get(*name) != got.get(*name))
+            .collect();
+        panic!(
+            "backoffice_day: GBO-04: upload order {order:?} with duplicates {duplicates:?} \
+             changed {changed:?}\n{plan:#?}"
+        );
+    }
+    if let Err(e) = online.check(rules, &taps) {
+        panic!("backoffice_day: {e}\n{plan:#?}");
+    }
 }

@@ -9,6 +9,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::backoffice::fare as engine;
 use crate::card::image;
 use crate::card::{Card, CardKind, LogEntry, LogKind};
 use crate::deny::DenyCheck;
@@ -168,7 +169,9 @@ impl<'a> Ctx<'a> {
             expiry: emv.expiry.clone(),
         };
         // EMV-05 / TAP-05: every check-in is checked against the deny list.
-        if self.deny.denied(&identity).is_some() {
+        // EMV-12: a denied card may still check out an open journey.
+        let checking_out = || self.deny.has_open_leg(&identity, self.reader, self.now);
+        if self.deny.denied(&identity).is_some() && !checking_out() {
             let record = self.record(identity, TapKind::Refused, Cents::ZERO, None);
             return refused(Refusal::DenyListed, Some(record));
         }
@@ -224,8 +227,13 @@ impl<'a> Ctx<'a> {
 
     /// TAP-04: a tap continues (checks out) an open check-in only at the same operator in the
     /// same transport class; elsewhere the traveller must check out first ("omchecken").
+    /// JRN-07 / EMV-07: a check-in still open at the end of its travel day is a missing
+    /// check-out, so the next day's tap is a new check-in.
     fn continues(&self, open: &LogEntry) -> bool {
-        open.operator == self.reader.operator
+        let day_rule = self.rules.travel_day_rule();
+        let day_over = self.now >= day_rule.end_of(day_rule.travel_day_of(open.at));
+        !day_over
+            && open.operator == self.reader.operator
             && open.mode.map(Mode::class) == Some(self.reader.mode.class())
     }
 
@@ -419,32 +427,32 @@ impl<'a> Ctx<'a> {
             .unwrap_or_else(|_| open.amount.checked_neg().unwrap_or(Cents::ZERO))
     }
 
-    /// TAP-01: the operator's boarding fee, or a lower one for the card kind or a product.
+    /// TAP-01: the operator's boarding fee, or a lower one for the card kind or a product;
+    /// none when a product makes this journey free whatever the destination (JRN-07).
     fn boarding_fee(&self, service: &Service, card: &Card, today: jiff::civil::Date) -> Cents {
         let kind = match card.kind {
             CardKind::Personal => Some(CardKindRule::Personal),
             CardKind::Anonymous => Some(CardKindRule::Anonymous),
             _ => None,
         };
-        let has_product = |code: &str| {
-            card.products
-                .iter()
-                .any(|p| p.code == code && p.valid_from <= today && today <= p.valid_until)
-        };
-        self.rules
-            .boarding_fee_overrides
-            .iter()
-            .filter(|o| {
-                o.operator
-                    .as_deref()
-                    .is_none_or(|op| op == self.reader.operator)
-            })
-            .filter(|o| o.mode.is_none_or(|m| m == self.reader.mode))
-            .filter(|o| o.card_kind.is_none_or(|k| Some(k) == kind))
-            .filter(|o| o.product.as_deref().is_none_or(has_product))
-            .map(|o| o.boarding_fee_cents)
-            .min()
-            .unwrap_or(service.boarding_fee_cents)
+        let personal = card.kind == CardKind::Personal;
+        if engine::free_at_check_in(
+            self.rules,
+            &card.products,
+            personal,
+            self.reader.mode,
+            self.now,
+        ) {
+            return Cents::ZERO;
+        }
+        engine::boarding_fee(
+            self.rules,
+            service,
+            &self.reader.operator,
+            kind,
+            &card.products,
+            today,
+        )
     }
 
     fn activated(&self, card: &Card, today: jiff::civil::Date) -> bool {

@@ -9,19 +9,22 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use arbitrary::Unstructured;
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use ovcert_reference::Cents;
+use ovcert_reference::backoffice::simulate::{self, DayPlan, PlannedIdentity};
 use ovcert_reference::card::{
     Card, CardKind, CardNumber, Holder, LogEntry, LogKind, ProductSlot, Purse, SpecialSetting,
     image,
 };
 use ovcert_reference::oracles;
-use ovcert_reference::rules::Mode;
+use ovcert_reference::rules::{Mode, TransportClass, nl_2024};
 use ovcert_reference::tap::codec;
 use ovcert_reference::tap::{
     CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage,
 };
+use ovcert_reference::time::local_midnight;
 
 /// One fuzz target: its name (the directory names under `fuzz/`), its oracle and the seeds
 /// it starts from.
@@ -58,6 +61,15 @@ fn tap_frames_corpus_replays() {
         name: "tap_frames",
         oracle: oracles::tap_frames,
         seeds: tap_frames_seeds,
+    });
+}
+
+#[test]
+fn backoffice_day_corpus_replays() {
+    replay(&Target {
+        name: "backoffice_day",
+        oracle: oracles::backoffice_day,
+        seeds: backoffice_day_seeds,
     });
 }
 
@@ -533,4 +545,107 @@ fn disposable_card() -> Card {
         purse: empty_purse(0),
         log: Vec::new(),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back-office day seeds
+
+/// Byte strings that make varied days. Each named seed is the first pseudo-random string
+/// (xorshift from a counter, so the search is deterministic) whose day has the named trait;
+/// the bytes are opaque, the trait is what the seed is for.
+fn backoffice_day_seeds() -> Vec<Seed> {
+    let rules = nl_2024();
+    let plan = |bytes: &[u8]| {
+        simulate::plan_from(&rules, &mut Unstructured::new(bytes)).expect("any bytes make a day")
+    };
+    let pick = |name: &'static str, wanted: &dyn Fn(&DayPlan) -> bool| -> Seed {
+        (1..100_000_u64)
+            .map(|counter| pseudo_random_bytes(counter, 1536))
+            .find(|bytes| wanted(&plan(bytes)))
+            .map(|bytes| (name, bytes))
+            .unwrap_or_else(|| panic!("no bytes make a day for seed {name}"))
+    };
+    let on = |p: &DayPlan, y: i16, m: i8, d: i8| p.day.0 == date(y, m, d);
+    let taps_between = |p: &DayPlan, from: &str, until: &str| {
+        let (from, until) = (at(from), at(until));
+        p.cards
+            .iter()
+            .flat_map(|c| &c.taps)
+            .any(|t| from <= t.at && t.at < until)
+    };
+    vec![
+        // No bytes: every choice takes its first option (one card, one tap).
+        ("empty.bin", Vec::new()),
+        pick("weekday-many-cards-mixed.bin", &|p| {
+            on(p, 2024, 3, 4)
+                && p.cards.len() >= 8
+                && p.cards.iter().any(is_bank)
+                && !p.cards.iter().all(is_bank)
+        }),
+        // Taps in the hour the clocks repeat (02:00-03:00 CEST and CET).
+        pick("autumn-dst-night.bin", &|p| {
+            on(p, 2024, 10, 26) && taps_between(p, "2024-10-27T00:00:00Z", "2024-10-27T02:00:00Z")
+        }),
+        // Taps after the clocks jumped from 02:00 to 03:00.
+        pick("spring-dst-night.bin", &|p| {
+            on(p, 2024, 3, 30) && taps_between(p, "2024-03-31T01:00:00Z", "2024-03-31T01:05:00Z")
+        }),
+        pick("new-years-eve-tail.bin", &|p| {
+            on(p, 2024, 12, 31)
+                && taps_between(
+                    p,
+                    &local_midnight(date(2025, 1, 1)).to_string(),
+                    "2025-01-01T02:05:00Z",
+                )
+        }),
+        // Only bank cards, one of them with rail and bus/tram/metro taps interleaved (JRN-09).
+        pick("all-ovpay-interleaved-classes.bin", &|p| {
+            p.cards.len() >= 6
+                && p.cards.iter().all(is_bank)
+                && p.cards.iter().any(|c| interleaves_classes(&c.taps))
+        }),
+        pick("ov-chipkaart-personal-products.bin", &|p| {
+            let personal_with_products = p
+                .cards
+                .iter()
+                .filter(|c| matches!(&c.card, PlannedIdentity::OvChipkaart { profile, .. } if !profile.products.is_empty() && profile.birth_date.is_some()))
+                .count();
+            p.cards.len() >= 6 && !p.cards.iter().any(is_bank) && personal_with_products >= 2
+        }),
+        pick("holiday-long-itineraries.bin", &|p| {
+            on(p, 2024, 4, 27)
+                && p.cards
+                    .iter()
+                    .filter(|c| c.taps.len() == simulate::MAX_TAPS_PER_CARD)
+                    .count()
+                    >= 3
+        }),
+    ]
+}
+
+fn is_bank(card: &simulate::PlannedCard) -> bool {
+    matches!(card.card, PlannedIdentity::Bank { .. })
+}
+
+/// A rail tap, then a bus/tram/metro tap, then a rail tap again.
+fn interleaves_classes(taps: &[simulate::PlannedTap]) -> bool {
+    let classes: Vec<TransportClass> = taps.iter().map(|t| t.reader.mode.class()).collect();
+    classes.windows(3).any(|w| {
+        w[0] == TransportClass::Rail
+            && w[1] == TransportClass::BusTramMetro
+            && w[2] == TransportClass::Rail
+    })
+}
+
+/// `len` bytes of xorshift64 output from `counter`.
+fn pseudo_random_bytes(counter: u64, len: usize) -> Vec<u8> {
+    let mut state = counter.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[3]
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 mod backoffice;
 mod card;
 mod clock;
+mod fare;
 mod journey;
 pub mod params;
 mod reader;

@@ -62,6 +62,7 @@ async fn card_taps(world: &mut OvWorld, card: String, reader: String) {
 }
 
 #[when(expr = "bank card {string} taps at {string}")]
+#[given(expr = "bank card {string} taps at {string}")]
 async fn bank_card_taps(world: &mut OvWorld, card: String, reader: String) {
     tap(world, &[&card], &reader).await;
 }

@@ -7,6 +7,7 @@ use ovcert_reference::Cents;
 use super::card::kebab;
 use super::journey::assert_no_pan;
 use super::params::{Day, Money};
+use crate::sut::PresentedCard;
 use crate::world::OvWorld;
 
 #[when(expr = "operator {string} asks for its report of {date}")]
@@ -52,6 +53,7 @@ async fn report_counts(world: &mut OvWorld, transactions: usize, trips: usize, p
 #[then("the report's transactions are:")]
 async fn transactions_are(world: &mut OvWorld, step: &Step) {
     let table = step.table.as_ref().expect("table");
+    learn_card_numbers(world).await;
     let header = table.rows[0].clone();
     let r = report(world).clone();
     let got: Vec<Vec<String>> = r
@@ -72,28 +74,92 @@ async fn transactions_are(world: &mut OvWorld, step: &Step) {
     assert_eq!(got, table.rows[1..].to_vec());
 }
 
-/// A table `| from | to | status | fare |`, one row per trip in order.
+/// A table `| from | to | status | fare |` (optionally `| card |`), one row per trip in
+/// order; `to` is "?" for a missing check-out.
 #[then("the report's trips are:")]
 async fn trips_are(world: &mut OvWorld, step: &Step) {
     let table = step.table.as_ref().expect("table");
-    let got: Vec<Vec<String>> = report(world)
+    learn_card_numbers(world).await;
+    let header = table.rows[0].clone();
+    let r = report(world).clone();
+    let got: Vec<Vec<String>> = r
         .trips
         .iter()
         .map(|t| {
+            header
+                .iter()
+                .map(|c| match c.as_str() {
+                    "from" => t.from.clone(),
+                    "to" => t.to.clone().unwrap_or_else(|| "?".into()),
+                    "status" => kebab(&t.status),
+                    "fare" => t.fare_cents.to_string(),
+                    "card" => card_label(world, &t.card.0),
+                    other => panic!("unknown column `{other}` (from, to, status, fare, card)"),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(got, table.rows[1..].to_vec());
+}
+
+/// A table `| card | means | amount |`, one row per payment in order.
+#[then("the report's payments are:")]
+async fn payments_are(world: &mut OvWorld, step: &Step) {
+    let table = step.table.as_ref().expect("table");
+    learn_card_numbers(world).await;
+    let r = report(world).clone();
+    let got: Vec<Vec<String>> = r
+        .payments
+        .iter()
+        .map(|p| {
             vec![
-                t.from.clone(),
-                t.to.clone().unwrap_or_else(|| "?".into()),
-                kebab(&t.status),
-                t.fare_cents.to_string(),
+                card_label(world, &p.card.0),
+                kebab(&p.means),
+                p.amount_cents.to_string(),
             ]
         })
         .collect();
     assert_eq!(got, table.rows[1..].to_vec());
 }
 
+/// EMV-01 / EMV-02: how many different bank-card tokens the last report shows.
+#[then(expr = "the report shows {int} different token(s)")]
+async fn token_count(world: &mut OvWorld, count: usize) {
+    let r = report(world);
+    let mut tokens: Vec<&str> = r
+        .transactions
+        .iter()
+        .map(|t| t.card.0.as_str())
+        .chain(r.trips.iter().map(|t| t.card.0.as_str()))
+        .chain(r.payments.iter().map(|p| p.card.0.as_str()))
+        .filter(|c| c.starts_with("ot-"))
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    assert_eq!(tokens.len(), count, "{tokens:?}");
+}
+
 #[then(expr = "the report's total is {money}")]
 async fn report_total(world: &mut OvWorld, amount: Money) {
     assert_eq!(report(world).total_cents, amount.0);
+}
+
+/// Learns the printed numbers of the scenario's OV-chipkaarten (read at a machine), so report
+/// lines can name them.
+async fn learn_card_numbers(world: &mut OvWorld) {
+    let names: Vec<String> = world
+        .cards
+        .iter()
+        .filter(|(name, held)| {
+            matches!(held.card, PresentedCard::OvChipkaart { .. })
+                && !world.card_numbers.contains_key(*name)
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in names {
+        let number = world.read(&name).await.number.to_string();
+        world.card_numbers.insert(name, number);
+    }
 }
 
 /// How a report's card reference reads in a scenario: the card's name when it is an
@@ -212,6 +278,36 @@ async fn credited(world: &mut OvWorld, operator: String, amount: Money) {
     assert_eq!(got, amount.0, "{operator}'s credit");
 }
 
+#[then(expr = "operator {string} is credited {money} for {int} trip(s)")]
+async fn credited_for_trips(world: &mut OvWorld, operator: String, amount: Money, trips: usize) {
+    let got = statement(world)
+        .operators
+        .iter()
+        .find(|o| o.operator == operator)
+        .map(|o| (o.credited_cents, o.trips))
+        .unwrap_or((Cents::ZERO, 0));
+    assert_eq!(got, (amount.0, trips), "{operator}'s credit and trips");
+}
+
+#[then(expr = "the operators are credited {money} in total")]
+async fn credited_total(world: &mut OvWorld, amount: Money) {
+    let total = statement(world)
+        .operators
+        .iter()
+        .fold(Cents::ZERO, |sum, o| {
+            sum.checked_add(o.credited_cents).expect("small")
+        });
+    assert_eq!(total, amount.0, "{:#?}", statement(world).operators);
+}
+
+#[then(expr = "settling travel day {date} is refused because the travel day is still running")]
+async fn settle_refused(world: &mut OvWorld, day: Day) {
+    match world.sut.settle(day.0).await {
+        Err(e) => assert!(e.to_string().contains("still running"), "{e}"),
+        Ok(run) => panic!("expected a refusal, got {run:?}"),
+    }
+}
+
 #[then(expr = "travellers were charged {money} on OV-chipkaart and {money} by OVpay")]
 async fn charged(world: &mut OvWorld, ov: Money, ovpay: Money) {
     let t = &statement(world).travellers;
@@ -231,4 +327,20 @@ async fn idempotent(world: &mut OvWorld) {
     let (first, second) = (&runs[runs.len() - 2], &runs[runs.len() - 1]);
     assert!(first.newly_settled && !second.newly_settled);
     assert_eq!(first.statement, second.statement);
+}
+
+#[then(expr = "this run credits operator {string} with {money}")]
+async fn run_credits(world: &mut OvWorld, operator: String, amount: Money) {
+    let run = world.settlements.last().expect("a day was settled");
+    let got = run
+        .credited_this_run
+        .iter()
+        .find(|o| o.operator == operator)
+        .map(|o| o.credited_cents)
+        .unwrap_or(Cents::ZERO);
+    assert_eq!(
+        got, amount.0,
+        "{operator} in this run: {:?}",
+        run.credited_this_run
+    );
 }

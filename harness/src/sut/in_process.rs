@@ -234,7 +234,7 @@ impl SystemUnderTest for InProcess {
             CardKey::OvChipkaart(number) => DenyKey::OvChipkaart { number },
             CardKey::Ovpay(token) => DenyKey::Token { token },
         };
-        self.back_office.deny(key, reason);
+        self.back_office.deny(key, reason, self.now);
         Ok(())
     }
 
@@ -278,14 +278,9 @@ impl SystemUnderTest for InProcess {
     }
 
     async fn settle(&mut self, day: Date) -> SutResult<SettlementRun> {
-        let (statement, newly_settled) = self
-            .back_office
+        self.back_office
             .settle(&self.rules, TravelDay(day), self.now)
-            .map_err(|e| SutError::new("settle", e.to_string()))?;
-        Ok(SettlementRun {
-            statement,
-            newly_settled,
-        })
+            .map_err(|e| SutError::new("settle", e.to_string()))
     }
 
     async fn pans_held(&mut self) -> SutResult<usize> {

@@ -14,7 +14,6 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use ovcert_reference::Cents;
 use ovcert_reference::backoffice::report::OperatorReport;
-use ovcert_reference::backoffice::settle::Settlement;
 use ovcert_reference::backoffice::{CardJourneys, Ingested, StoredTap};
 use ovcert_reference::card::{Card, ProductSlot, SpecialSetting};
 use ovcert_reference::deny::DenyReason;
@@ -49,13 +48,8 @@ pub struct TapResult {
     pub tap_id: Option<TapId>,
 }
 
-/// A settlement run (SET-03: a second run of the same day settles nothing new).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettlementRun {
-    pub statement: Settlement,
-    /// False when the day had been settled before and this run changed nothing.
-    pub newly_settled: bool,
-}
+/// A settlement run (SET-03): the day's statement, and what this run credits.
+pub use ovcert_reference::backoffice::SettlementRun;
 
 /// What an offline reader sent when it came back online (TAP-08).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -491,6 +491,25 @@ fn select_product<'r>(
     Ok(best)
 }
 
+/// TAP-01 / JRN-07: whether the card travels free from this check-in on, whatever the
+/// destination (a route-bound benefit needs the destination, so it does not count): then the
+/// reader takes no deposit, and a missing check-out costs nothing.
+pub fn free_at_check_in(
+    rules: &RuleSet,
+    products: &[ProductSlot],
+    personal: bool,
+    mode: Mode,
+    at: Timestamp,
+) -> bool {
+    let local_at = local(at);
+    let class = mode.class();
+    let Ok(Some(product)) = select_product(rules, products, personal, class, local_at.date())
+    else {
+        return false;
+    };
+    product_discount(rules, product, &local_at, time_category(rules, at), None) == Discount::FREE
+}
+
 /// FARE-07 `route`: the journey's first check-in station and its last check-out station (of a
 /// completed leg); `None` when no leg was completed.
 fn route_ends(journey: &Journey) -> Option<(&str, &str)> {

@@ -157,8 +157,9 @@ impl BackOffice {
         self.settings.entry(card).or_default().push(change);
     }
 
-    pub fn deny(&mut self, key: DenyKey, reason: DenyReason) {
-        self.deny.add(key, reason);
+    /// TAP-05 / EMV-05: lists a card from `since` on.
+    pub fn deny(&mut self, key: DenyKey, reason: DenyReason, since: Timestamp) {
+        self.deny.add(key, reason, since);
     }
 
     pub fn deny_list(&self) -> &DenyList {
@@ -262,21 +263,32 @@ impl BackOffice {
         Ok(DayView { day, taps, cards })
     }
 
-    /// SET-01..03: settles a closed travel day once; settling it again returns the same
-    /// statement and credits nobody twice.
+    /// SET-01..03: settles a closed travel day. A second run of an unchanged day settles
+    /// nothing (same statement, no credits); when taps arrived late the new statement replaces
+    /// the old one and only the difference is credited, so nobody is charged or credited twice.
     pub fn settle(
         &mut self,
         rules: &RuleSet,
         day: TravelDay,
         now: Timestamp,
-    ) -> Result<(Settlement, bool), BackOfficeError> {
-        if let Some(done) = self.settled.get(&day) {
-            return Ok((done.clone(), false));
-        }
+    ) -> Result<SettlementRun, BackOfficeError> {
         let view = self.day(rules, day, now)?;
         let statement = settle::settle(&view);
+        let previous = self.settled.get(&day);
+        if previous == Some(&statement) {
+            return Ok(SettlementRun {
+                statement,
+                credited_this_run: Vec::new(),
+                newly_settled: false,
+            });
+        }
+        let credited_this_run = settle::credits_delta(previous, &statement);
         self.settled.insert(day, statement.clone());
-        Ok((statement, true))
+        Ok(SettlementRun {
+            statement,
+            credited_this_run,
+            newly_settled: true,
+        })
     }
 
     /// What has been settled so far, by day.
@@ -305,6 +317,47 @@ impl DenyCheck for BackOffice {
             }
         }
     }
+
+    fn has_open_leg(&self, card: &CardIdentity, reader: &ReaderRef, at: Timestamp) -> bool {
+        let CardIdentity::Emv {
+            pan, pan_sequence, ..
+        } = card
+        else {
+            return false;
+        };
+        let Ok(token) = self.vault.token_of(pan, *pan_sequence) else {
+            return false;
+        };
+        let key = CardKey::Ovpay(token);
+        let class = reader.mode.class();
+        // As the qualifier does (EMV-06): per class, the operator of the open tap-in, if any.
+        let mut open: Option<&str> = None;
+        for tap in self.taps() {
+            if tap.card != key
+                || tap.at > at
+                || tap.kind != TapKind::Emv
+                || tap.reader.mode.class() != class
+            {
+                continue;
+            }
+            open = match open {
+                Some(operator) if operator == tap.reader.operator => None,
+                _ => Some(tap.reader.operator.as_str()),
+            };
+        }
+        open == Some(reader.operator.as_str())
+    }
+}
+
+/// The result of one settlement run of a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementRun {
+    /// The day's complete statement after this run.
+    pub statement: Settlement,
+    /// What this run credits each operator: everything on the first run, the difference after
+    /// late taps, nothing when the day did not change (SET-03).
+    pub credited_this_run: Vec<settle::OperatorCredit>,
+    pub newly_settled: bool,
 }
 
 /// A journey with its fare.

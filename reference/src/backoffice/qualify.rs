@@ -5,6 +5,8 @@
 //! open check-in; a bank card carries no state, so the back office qualifies its taps itself,
 //! from the card's earlier taps, with one open leg per transport class (JRN-09).
 
+use jiff::Timestamp;
+
 use crate::deny::{DenyKey, DenyList, DenyReason};
 use crate::rules::{RuleSet, TransportClass};
 use crate::tap::{TapId, TapKind};
@@ -30,10 +32,13 @@ pub fn qualify(rules: &RuleSet, card: &CardKey, taps: &[&StoredTap], deny: &Deny
             settle_debt: Vec::new(),
         },
         CardKey::Ovpay(token) => {
-            let in_debt = deny.reason(&DenyKey::Token {
-                token: token.clone(),
-            }) == Some(DenyReason::SettlementFailed);
-            qualify_bank_card(rules, taps, in_debt)
+            let debt_since = deny
+                .entry(&DenyKey::Token {
+                    token: token.clone(),
+                })
+                .filter(|e| e.reason == DenyReason::SettlementFailed)
+                .map(|e| e.since);
+            qualify_bank_card(rules, taps, debt_since)
         }
     }
 }
@@ -48,18 +53,23 @@ fn reader_qualified(tap: &StoredTap) -> Option<QualifiedTap> {
 }
 
 /// EMV-06: a bank-card tap is a tap-out when the card has an open leg at this operator in
-/// this transport class on the same travel day, otherwise a tap-in; while the card is in debt
-/// (deny-listed after a failed settlement) every tap is a tap to settle the debt.
-fn qualify_bank_card(rules: &RuleSet, taps: &[&StoredTap], in_debt: bool) -> Qualified {
+/// this transport class on the same travel day, otherwise a tap-in. From the moment the card
+/// is deny-listed for a failed settlement, a tap that is no tap-out is a tap to settle the
+/// debt (EMV-12: check-out stays possible, check-in does not); so is the reader's refused tap.
+fn qualify_bank_card(
+    rules: &RuleSet,
+    taps: &[&StoredTap],
+    debt_since: Option<Timestamp>,
+) -> Qualified {
     let day_rule = rules.travel_day_rule();
     let mut open: Vec<(TransportClass, &StoredTap)> = Vec::new();
     let mut qualified = Vec::new();
     let mut settle_debt = Vec::new();
-    for tap in taps.iter().filter(|t| t.kind == TapKind::Emv) {
-        if in_debt {
-            settle_debt.push(tap.tap_id.clone());
-            continue;
-        }
+    for tap in taps
+        .iter()
+        .filter(|t| matches!(t.kind, TapKind::Emv | TapKind::Refused))
+    {
+        let in_debt = debt_since.is_some_and(|since| tap.at >= since);
         let class = tap.reader.mode.class();
         let day = day_rule.travel_day_of(tap.at);
         let position = open.iter().position(|(c, t)| {
@@ -67,12 +77,15 @@ fn qualify_bank_card(rules: &RuleSet, taps: &[&StoredTap], in_debt: bool) -> Qua
                 && t.reader.operator == tap.reader.operator
                 && day_rule.travel_day_of(t.at) == day
         });
-        match position {
-            Some(index) => {
+        match (tap.kind, position) {
+            (TapKind::Emv, Some(index)) => {
                 open.remove(index);
                 qualified.push(to_qualified(tap, Direction::Out));
             }
-            None => {
+            _ if in_debt => settle_debt.push(tap.tap_id.clone()),
+            // A refused tap outside a debt (e.g. a card blocked by its bank) is a failed tap.
+            (TapKind::Refused, _) => {}
+            _ => {
                 open.retain(|(c, _)| *c != class);
                 open.push((class, tap));
                 qualified.push(to_qualified(tap, Direction::In));

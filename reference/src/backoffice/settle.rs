@@ -105,3 +105,36 @@ impl Settlement {
         text
     }
 }
+
+/// SET-03: what a run credits on top of the previous statement of the same day (operators
+/// whose credit did not change are left out).
+pub fn credits_delta(previous: Option<&Settlement>, next: &Settlement) -> Vec<OperatorCredit> {
+    let before = |operator: &str| {
+        previous
+            .and_then(|p| p.operators.iter().find(|o| o.operator == operator))
+            .map_or((0, Cents::ZERO), |o| (o.trips, o.credited_cents))
+    };
+    let mut names: Vec<&str> = next.operators.iter().map(|o| o.operator.as_str()).collect();
+    if let Some(p) = previous {
+        names.extend(p.operators.iter().map(|o| o.operator.as_str()));
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|operator| {
+            let (trips_now, now) = next
+                .operators
+                .iter()
+                .find(|o| o.operator == operator)
+                .map_or((0, Cents::ZERO), |o| (o.trips, o.credited_cents));
+            let (trips_before, then) = before(operator);
+            let delta = now.checked_sub(then).expect("fits");
+            (delta != Cents::ZERO || trips_now != trips_before).then(|| OperatorCredit {
+                operator: operator.to_string(),
+                trips: trips_now.saturating_sub(trips_before),
+                credited_cents: delta,
+            })
+        })
+        .collect()
+}

@@ -63,13 +63,25 @@ pub const MAX_DUPLICATES: usize = 8;
 /// The travel days a plan is drawn from, each with what it exercises.
 pub const DATES: [(Date, &str); 9] = [
     (date(2024, 3, 4), "Monday: weekday peaks"),
-    (date(2024, 3, 8), "Friday: peak until 18:30, then Weekend Vrij"),
+    (
+        date(2024, 3, 8),
+        "Friday: peak until 18:30, then Weekend Vrij",
+    ),
     (date(2024, 3, 10), "Sunday: off-peak all day"),
-    (date(2024, 3, 30), "spring DST night in the tail: a 23-hour travel day"),
+    (
+        date(2024, 3, 30),
+        "spring DST night in the tail: a 23-hour travel day",
+    ),
     (date(2024, 4, 27), "Koningsdag: a public holiday"),
-    (date(2024, 10, 26), "autumn DST night in the tail: a 25-hour travel day"),
+    (
+        date(2024, 10, 26),
+        "autumn DST night in the tail: a 25-hour travel day",
+    ),
     (date(2024, 10, 28), "Monday after the DST night"),
-    (date(2024, 12, 31), "New Year's Eve: the tail falls on a holiday in 2025"),
+    (
+        date(2024, 12, 31),
+        "New Year's Eve: the tail falls on a holiday in 2025",
+    ),
     (date(2025, 3, 29), "the spring DST night of 2025"),
 ];
 
@@ -78,6 +90,7 @@ const RAIL_S_PER_KM: i64 = 45;
 const BTM_S_PER_KM: i64 = 150;
 const RIDE_EXTRA_MAX_S: i64 = 600;
 const SAME_STOP_MAX_S: i64 = 900;
+const BTM_RIDE_MAX_M: u32 = 25_000;
 const LATER_MAX_S: i64 = 4 * 3600;
 const MUCH_LATER_MAX_S: i64 = 10 * 3600;
 const LONG_STAY_MAX_S: i64 = 3 * 3600;
@@ -107,9 +120,16 @@ pub struct PlannedCard {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum PlannedIdentity {
     /// With the profile the card distributor and product sellers register.
-    OvChipkaart { number: CardNumber, profile: CardProfile },
+    OvChipkaart {
+        number: CardNumber,
+        profile: CardProfile,
+    },
     /// OVpay (EMV-01: the back office tokenises the PAN at once).
-    Bank { pan: String, pan_sequence: u8, expiry: String },
+    Bank {
+        pan: String,
+        pan_sequence: u8,
+        expiry: String,
+    },
 }
 
 /// One tap as the traveller meant it. What an OV-chipkaart reader records follows from the
@@ -164,8 +184,14 @@ pub fn taps(plan: &DayPlan) -> Vec<TapMessage> {
     let mut sequence = 0_u32;
     for card in &plan.cards {
         let identity = match &card.card {
-            PlannedIdentity::OvChipkaart { number, .. } => CardIdentity::OvChipkaart { number: *number },
-            PlannedIdentity::Bank { pan, pan_sequence, expiry } => CardIdentity::Emv {
+            PlannedIdentity::OvChipkaart { number, .. } => {
+                CardIdentity::OvChipkaart { number: *number }
+            }
+            PlannedIdentity::Bank {
+                pan,
+                pan_sequence,
+                expiry,
+            } => CardIdentity::Emv {
                 pan: pan.clone(),
                 pan_sequence: *pan_sequence,
                 expiry: expiry.clone(),
@@ -179,7 +205,10 @@ pub fn taps(plan: &DayPlan) -> Vec<TapMessage> {
                 CardIdentity::OvChipkaart { .. } => reader_kind(&mut open, tap),
             };
             messages.push(TapMessage {
-                tap_id: TapId(format!("{}-{}-{sequence:06}", tap.reader.operator, tap.reader.device)),
+                tap_id: TapId(format!(
+                    "{}-{}-{sequence:06}",
+                    tap.reader.operator, tap.reader.device
+                )),
                 reader: tap.reader.clone(),
                 at: tap.at,
                 card: identity.clone(),
@@ -259,7 +288,9 @@ pub struct DayOutcome {
 pub fn fresh_back_office(rules: &RuleSet) -> BackOffice {
     let vault = TokenVault::from_hex(&rules.ovpay.token_key_hex)
         .expect("a validated rule set has a 64-hex-digit token key")
-        .with_retention(jiff::SignedDuration::from_hours(rules.ovpay.pan_retention_h.into()));
+        .with_retention(jiff::SignedDuration::from_hours(
+            rules.ovpay.pan_retention_h.into(),
+        ));
     BackOffice::new(vault)
 }
 
@@ -279,13 +310,23 @@ pub fn upload(
 ) -> std::result::Result<Uploads, BackOfficeError> {
     let mut seen = vec![false; taps.len()];
     for &i in order {
-        assert!(i < taps.len() && !seen[i], "order must be a permutation of 0..{}: {order:?}", taps.len());
+        assert!(
+            i < taps.len() && !seen[i],
+            "order must be a permutation of 0..{}: {order:?}",
+            taps.len()
+        );
         seen[i] = true;
     }
-    assert!(seen.iter().all(|&s| s), "order must be a permutation of 0..{}: {order:?}", taps.len());
+    assert!(
+        seen.iter().all(|&s| s),
+        "order must be a permutation of 0..{}: {order:?}",
+        taps.len()
+    );
     let mut uploads = Uploads::default();
     for &i in order.iter().chain(duplicates) {
-        let message = taps.get(i).unwrap_or_else(|| panic!("duplicate index {i} is not a tap (of {})", taps.len()));
+        let message = taps
+            .get(i)
+            .unwrap_or_else(|| panic!("duplicate index {i} is not a tap (of {})", taps.len()));
         match office.ingest(message.clone())? {
             Ingested::New => uploads.new += 1,
             Ingested::Duplicate => uploads.duplicate += 1,
@@ -315,7 +356,8 @@ pub fn outcome(
             }
         })
         .collect();
-    let (settlement, newly_settled) = office.settle(rules, day, now)?;
+    let run = office.settle(rules, day, now)?;
+    let (settlement, newly_settled) = (run.statement, run.newly_settled);
     Ok(DayOutcome {
         day,
         now,
@@ -356,7 +398,13 @@ pub fn run_day(
     duplicates: &[usize],
 ) -> std::result::Result<DayOutcome, BackOfficeError> {
     let (mut office, uploads) = load(rules, plan, order, duplicates)?;
-    outcome(rules, &mut office, plan.day, closed_at(rules, plan.day), uploads)
+    outcome(
+        rules,
+        &mut office,
+        plan.day,
+        closed_at(rules, plan.day),
+        uploads,
+    )
 }
 
 impl DayOutcome {
@@ -383,11 +431,19 @@ impl DayOutcome {
         if !conservation.balanced || conservation.collected_cents != conservation.credited_cents {
             return Err(format!("SET-02: settlement not balanced: {conservation:?}"));
         }
-        let credits: i64 = self.settlement.operators.iter().map(|o| o.credited_cents.get()).sum();
+        let credits: i64 = self
+            .settlement
+            .operators
+            .iter()
+            .map(|o| o.credited_cents.get())
+            .sum();
         let fares: i64 = self.priced().map(|(_, p)| p.fare.total.get()).sum();
         let travellers = &self.settlement.travellers;
         let charged = travellers.ov_chipkaart_cents.get() + travellers.ovpay_cents.get();
-        if credits != conservation.credited_cents.get() || fares != conservation.collected_cents.get() || charged != fares {
+        if credits != conservation.credited_cents.get()
+            || fares != conservation.collected_cents.get()
+            || charged != fares
+        {
             return Err(format!(
                 "SET-02: Σ operator credits {credits}, Σ journey fares {fares}, travellers charged {charged}, \
                  settlement {conservation:?}"
@@ -425,7 +481,11 @@ impl DayOutcome {
                 && shares.iter().all(|&s| s >= 0)
                 && shares.iter().sum::<i64>() == fare.total.get()
                 && fare.legs.len() == priced.journey.legs.len()
-                && fare.legs.iter().zip(&priced.journey.legs).all(|(f, l)| f.operator == l.operator);
+                && fare
+                    .legs
+                    .iter()
+                    .zip(&priced.journey.legs)
+                    .all(|(f, l)| f.operator == l.operator);
             if !ok {
                 return Err(format!(
                     "FARE-11: card {card:?}: fare {fare:?} out of bounds or not split over the legs of {:?}",
@@ -441,17 +501,31 @@ impl DayOutcome {
     /// of exactly one leg of the day (a journey's or a still open one), every other travel tap
     /// (check-out, bank-card tap) is used exactly once (as a leg's check-in or check-out, or
     /// as an unmatched check-out or a debt payment), and a refused tap never.
-    pub fn check_taps(&self, rules: &RuleSet, taps: &[TapMessage]) -> std::result::Result<(), String> {
+    pub fn check_taps(
+        &self,
+        rules: &RuleSet,
+        taps: &[TapMessage],
+    ) -> std::result::Result<(), String> {
         let day_rule = rules.travel_day_rule();
         let mut expected: Vec<&TapId> = taps.iter().map(|t| &t.tap_id).collect();
         let mut got: Vec<&TapId> = self.view.taps.iter().map(|t| &t.tap_id).collect();
         expected.sort();
         got.sort();
         if expected != got {
-            return Err(format!("EMV-07: the day holds taps {got:?}, but {expected:?} were uploaded"));
+            return Err(format!(
+                "EMV-07: the day holds taps {got:?}, but {expected:?} were uploaded"
+            ));
         }
-        if let Some(t) = self.view.taps.iter().find(|t| day_rule.travel_day_of(t.at) != self.day) {
-            return Err(format!("EMV-07: tap {} at {} is in day {:?}", t.tap_id.0, t.at, self.day));
+        if let Some(t) = self
+            .view
+            .taps
+            .iter()
+            .find(|t| day_rule.travel_day_of(t.at) != self.day)
+        {
+            return Err(format!(
+                "EMV-07: tap {} at {} is in day {:?}",
+                t.tap_id.0, t.at, self.day
+            ));
         }
         let uses = self.tap_uses();
         for tap in &self.view.taps {
@@ -462,7 +536,10 @@ impl DayOutcome {
                 TapKind::Refused | TapKind::MissingCheckOut => used.is_empty(),
             };
             if !ok {
-                return Err(format!("GBO-01: {:?} tap {} is used as {used:?}", tap.kind, tap.tap_id.0));
+                return Err(format!(
+                    "GBO-01: {:?} tap {} is used as {used:?}",
+                    tap.kind, tap.tap_id.0
+                ));
             }
         }
         Ok(())
@@ -476,16 +553,25 @@ impl DayOutcome {
     }
 
     fn priced(&self) -> impl Iterator<Item = (&super::CardKey, &super::PricedJourney)> {
-        self.view.cards.iter().flat_map(|c| c.priced.iter().map(move |p| (&c.card, p)))
+        self.view
+            .cards
+            .iter()
+            .flat_map(|c| c.priced.iter().map(move |p| (&c.card, p)))
     }
 
     /// How the day's journeys, open legs, unmatched check-outs and debt payments use each tap.
     fn tap_uses(&self) -> BTreeMap<&TapId, Vec<Use>> {
         let mut uses: BTreeMap<&TapId, Vec<Use>> = BTreeMap::new();
         for card in &self.view.cards {
-            let legs = card.priced.iter().flat_map(|p| &p.journey.legs).chain(&card.built.open);
+            let legs = card
+                .priced
+                .iter()
+                .flat_map(|p| &p.journey.legs)
+                .chain(&card.built.open);
             for leg in legs {
-                uses.entry(&leg.check_in.tap_id).or_default().push(Use::CheckIn);
+                uses.entry(&leg.check_in.tap_id)
+                    .or_default()
+                    .push(Use::CheckIn);
                 if let Some(out) = &leg.check_out {
                     uses.entry(&out.tap_id).or_default().push(Use::CheckOut);
                 }
@@ -541,23 +627,43 @@ struct Served<'r> {
 impl<'r> World<'r> {
     fn new(rules: &'r RuleSet, day: TravelDay) -> World<'r> {
         let day_rule = rules.travel_day_rule();
-        let yesterday = TravelDay(day.0.yesterday().expect("generator dates are far from the minimum"));
+        let yesterday = TravelDay(
+            day.0
+                .yesterday()
+                .expect("generator dates are far from the minimum"),
+        );
         let start = day_rule.end_of(yesterday);
         let span_s = day_rule.end_of(day).as_second() - start.as_second();
         let mut by_service: BTreeMap<(&str, Mode), Vec<&str>> = BTreeMap::new();
         for station in &rules.network.stations {
             for served in &station.served_by {
                 if rules.service(&served.operator, served.mode).is_some() {
-                    by_service.entry((&served.operator, served.mode)).or_default().push(&station.id);
+                    by_service
+                        .entry((&served.operator, served.mode))
+                        .or_default()
+                        .push(&station.id);
                 }
             }
         }
         let services = by_service
             .into_iter()
-            .map(|((operator, mode), stations)| Served { operator, mode, stations })
+            .map(|((operator, mode), stations)| Served {
+                operator,
+                mode,
+                stations,
+            })
             .collect();
-        let anti_passback_s = rules.operators.iter().flat_map(|o| &o.services).map(|s| s.anti_passback_s).max();
-        let min_gap_s = i64::from(anti_passback_s.unwrap_or(0).max(rules.reader.duplicate_window_s)) + 1;
+        let anti_passback_s = rules
+            .operators
+            .iter()
+            .flat_map(|o| &o.services)
+            .map(|s| s.anti_passback_s)
+            .max();
+        let min_gap_s = i64::from(
+            anti_passback_s
+                .unwrap_or(0)
+                .max(rules.reader.duplicate_window_s),
+        ) + 1;
         let minutes = |m: u32| i64::from(m) * 60;
         World {
             rules,
@@ -574,7 +680,8 @@ impl<'r> World<'r> {
     }
 
     fn at(&self, offset_s: i64) -> Timestamp {
-        Timestamp::from_second(self.start.as_second() + offset_s).expect("generator instants are in range")
+        Timestamp::from_second(self.start.as_second() + offset_s)
+            .expect("generator instants are in range")
     }
 
     /// The services at `station`, optionally of one class.
@@ -586,11 +693,22 @@ impl<'r> World<'r> {
     }
 
     fn stations(&self) -> Vec<&'r str> {
-        self.rules.network.stations.iter().map(|s| s.id.as_str()).collect()
+        self.rules
+            .network
+            .stations
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect()
     }
 
     fn station_index(&self, id: &str) -> u32 {
-        let index = self.rules.network.stations.iter().position(|s| s.id == id).unwrap_or(0);
+        let index = self
+            .rules
+            .network
+            .stations
+            .iter()
+            .position(|s| s.id == id)
+            .unwrap_or(0);
         u32::try_from(index).unwrap_or(0)
     }
 
@@ -602,9 +720,16 @@ impl<'r> World<'r> {
 /// Where first taps start (seconds into the travel day): anywhere; each peak window
 /// (FARE-05); a minute either side of each off-peak grace edge (FARE-06); the night tail after
 /// local midnight (EMV-07); the last minute of the travel day.
-fn start_windows(rules: &RuleSet, day: TravelDay, start: Timestamp, span_s: i64) -> Vec<(i64, i64)> {
+fn start_windows(
+    rules: &RuleSet,
+    day: TravelDay,
+    start: Timestamp,
+    span_s: i64,
+) -> Vec<(i64, i64)> {
     let offset = |time: Time| {
-        instant_of_local(day.0.to_datetime(time)).ok().map(|at| at.as_second() - start.as_second())
+        instant_of_local(day.0.to_datetime(time))
+            .ok()
+            .map(|at| at.as_second() - start.as_second())
     };
     let grace_s = i64::from(rules.peak.off_peak_grace_min) * 60;
     let mut windows = vec![(0, span_s)];
@@ -614,8 +739,14 @@ fn start_windows(rules: &RuleSet, day: TravelDay, start: Timestamp, span_s: i64)
             windows.push((until - grace_s - 60, until - grace_s + 60));
         }
     }
-    let tomorrow = day.0.tomorrow().expect("generator dates are far from the maximum");
-    windows.push((local_midnight(tomorrow).as_second() - start.as_second(), span_s));
+    let tomorrow = day
+        .0
+        .tomorrow()
+        .expect("generator dates are far from the maximum");
+    windows.push((
+        local_midnight(tomorrow).as_second() - start.as_second(),
+        span_s,
+    ));
     windows.push((span_s - 60, span_s));
     windows.retain(|&(from, until)| 0 <= from && from < until && until <= span_s);
     windows
@@ -633,7 +764,8 @@ fn bank_card(u: &mut Unstructured<'_>, index: usize) -> Result<PlannedIdentity> 
 
 fn ov_card(u: &mut Unstructured<'_>, world: &World<'_>, index: usize) -> Result<PlannedIdentity> {
     let serial = index as u64 * NUMBER_BLOCK + u.int_in_range(0..=NUMBER_BLOCK - 1)?;
-    let number = CardNumber::new(OV_NUMBER_BASE + serial).expect("generated card numbers have 16 digits");
+    let number =
+        CardNumber::new(OV_NUMBER_BASE + serial).expect("generated card numbers have 16 digits");
     let kind = match u.int_in_range(0..=9)? {
         0..=3 => CardKind::Anonymous,
         4..=8 => CardKind::Personal,
@@ -644,7 +776,14 @@ fn ov_card(u: &mut Unstructured<'_>, world: &World<'_>, index: usize) -> Result<
         _ => None,
     };
     let products = products(u, world, kind)?;
-    Ok(PlannedIdentity::OvChipkaart { number, profile: CardProfile { kind, birth_date, products } })
+    Ok(PlannedIdentity::OvChipkaart {
+        number,
+        profile: CardProfile {
+            kind,
+            birth_date,
+            products,
+        },
+    })
 }
 
 /// CARD-06: a birth date at or near an age limit of the rule set (a birthday on the day, the
@@ -674,9 +813,17 @@ fn birth_date(u: &mut Unstructured<'_>, world: &World<'_>) -> Result<Date> {
 /// FARE-07/08, CARD-05, FARE-10: products of the rule set the card may carry — personal
 /// products only on a personal card, an exclusive product alone — valid on the day, expired
 /// the day before, valid until the day (so not in the night tail) or valid only from tomorrow.
-fn products(u: &mut Unstructured<'_>, world: &World<'_>, kind: CardKind) -> Result<Vec<ProductSlot>> {
-    let allowed: Vec<_> =
-        world.rules.products.iter().filter(|p| kind == CardKind::Personal || !p.personal_only).collect();
+fn products(
+    u: &mut Unstructured<'_>,
+    world: &World<'_>,
+    kind: CardKind,
+) -> Result<Vec<ProductSlot>> {
+    let allowed: Vec<_> = world
+        .rules
+        .products
+        .iter()
+        .filter(|p| kind == CardKind::Personal || !p.personal_only)
+        .collect();
     let most = match kind {
         CardKind::Personal => 2,
         CardKind::Disposable => 1,
@@ -688,11 +835,15 @@ fn products(u: &mut Unstructured<'_>, world: &World<'_>, kind: CardKind) -> Resu
         u.int_in_range(usize::from(kind == CardKind::Disposable)..=most)?
     };
     let day = world.day.0;
-    let shift = |days: i64| day.checked_add(Span::new().days(days)).expect("dates near 2024 are in range");
+    let shift = |days: i64| {
+        day.checked_add(Span::new().days(days))
+            .expect("dates near 2024 are in range")
+    };
     let mut slots: Vec<ProductSlot> = Vec::new();
     for _ in 0..count {
         let product = *u.choose(&allowed)?;
-        if slots.iter().any(|s| s.code == product.code) || (product.exclusive && !slots.is_empty()) {
+        if slots.iter().any(|s| s.code == product.code) || (product.exclusive && !slots.is_empty())
+        {
             continue;
         }
         let (valid_from, valid_until) = match (kind, u.int_in_range(0..=5)?) {
@@ -703,7 +854,12 @@ fn products(u: &mut Unstructured<'_>, world: &World<'_>, kind: CardKind) -> Resu
             _ => (shift(-30), shift(335)),
         };
         let route = product.benefits.iter().find_map(|b| b.route.clone());
-        slots.push(ProductSlot { code: product.code.clone(), valid_from, valid_until, route });
+        slots.push(ProductSlot {
+            code: product.code.clone(),
+            valid_from,
+            valid_until,
+            route,
+        });
         if product.exclusive {
             break;
         }
@@ -735,7 +891,14 @@ enum Step {
 
 impl<'w, 'r> Walk<'w, 'r> {
     fn new(world: &'w World<'r>, bank: bool) -> Self {
-        Walk { world, bank, max_taps: 0, clock_s: 0, station: "", taps: Vec::new() }
+        Walk {
+            world,
+            bank,
+            max_taps: 0,
+            clock_s: 0,
+            station: "",
+            taps: Vec::new(),
+        }
     }
 
     fn run(mut self, u: &mut Unstructured<'_>) -> Result<Vec<PlannedTap>> {
@@ -770,7 +933,11 @@ impl<'w, 'r> Walk<'w, 'r> {
             Step::RideWithoutCheckOut => self.ride(u, None, false),
             Step::Cancel => {
                 let (cancel_s, gap_s) = (self.world.cancel_s, self.world.min_gap_s);
-                let stay = *u.choose(&[(gap_s, cancel_s - 1), (cancel_s, cancel_s), (cancel_s + 1, cancel_s + 1)])?;
+                let stay = *u.choose(&[
+                    (gap_s, cancel_s - 1),
+                    (cancel_s, cancel_s),
+                    (cancel_s + 1, cancel_s + 1),
+                ])?;
                 self.stay(u, stay)
             }
             Step::StationStay => {
@@ -787,7 +954,8 @@ impl<'w, 'r> Walk<'w, 'r> {
             Step::TwoAtOnce => self.two_at_once(u),
             Step::Refused => {
                 let service = self.service_here(u, None)?;
-                let reader = self.reader(u, service, self.station, None)?;
+                let vehicle = self.vehicle(u, service)?;
+                let reader = self.reader(u, service, self.station, vehicle)?;
                 self.tap(reader, Intent::Refused);
                 Ok(())
             }
@@ -815,11 +983,15 @@ impl<'w, 'r> Walk<'w, 'r> {
 
     /// A ride with one service from here to another of its stations (or here, for a service
     /// with one stop); `class` limits the service.
-    fn ride(&mut self, u: &mut Unstructured<'_>, class: Option<TransportClass>, check_out: bool) -> Result<()> {
+    fn ride(
+        &mut self,
+        u: &mut Unstructured<'_>,
+        class: Option<TransportClass>,
+        check_out: bool,
+    ) -> Result<()> {
         let service = self.service_here(u, class)?;
         let from = self.station;
-        let others: Vec<&'r str> = service.stations.iter().copied().filter(|s| *s != from).collect();
-        let to = if others.is_empty() { from } else { *u.choose(&others)? };
+        let to = self.destination(u, service, from)?;
         let vehicle = self.vehicle(u, service)?;
         let reader = self.reader(u, service, from, vehicle)?;
         self.tap(reader, Intent::CheckIn);
@@ -830,6 +1002,32 @@ impl<'w, 'r> Walk<'w, 'r> {
             self.tap(reader, Intent::CheckOut);
         }
         Ok(())
+    }
+
+    /// Another station of `service`: for bus, tram and metro one within
+    /// [`BTM_RIDE_MAX_M`] (or the same stop when there is none, JRN-06).
+    fn destination(
+        &self,
+        u: &mut Unstructured<'_>,
+        service: &Served<'r>,
+        from: &'r str,
+    ) -> Result<&'r str> {
+        let rail = service.mode.class() == TransportClass::Rail;
+        let near = |to: &&'r str| {
+            *to != from
+                && (rail
+                    || self
+                        .world
+                        .rules
+                        .distance_m(from, to)
+                        .is_some_and(|m| m <= BTM_RIDE_MAX_M))
+        };
+        let others: Vec<&'r str> = service.stations.iter().copied().filter(near).collect();
+        Ok(if others.is_empty() {
+            from
+        } else {
+            *u.choose(&others)?
+        })
     }
 
     /// JRN-04 / JRN-05: check-in and check-out at the same rail station, `stay` seconds apart
@@ -888,8 +1086,7 @@ impl<'w, 'r> Walk<'w, 'r> {
         }
         self.station = station;
         self.clock_s += u.int_in_range(self.world.min_gap_s..=self.world.transfer_s)?;
-        let others: Vec<&'r str> = rail.stations.iter().copied().filter(|s| *s != station).collect();
-        let to = if others.is_empty() { station } else { *u.choose(&others)? };
+        let to = self.destination(u, rail, station)?;
         self.clock_s += self.ride_s(u, rail.mode, station, to)?;
         self.station = to;
         let reader = self.reader(u, rail, to, None)?;
@@ -899,7 +1096,11 @@ impl<'w, 'r> Walk<'w, 'r> {
 
     /// A service at the current station (of `class`, if given); when there is none, the
     /// traveller first goes to a station that has one.
-    fn service_here(&mut self, u: &mut Unstructured<'_>, class: Option<TransportClass>) -> Result<&'w Served<'r>> {
+    fn service_here(
+        &mut self,
+        u: &mut Unstructured<'_>,
+        class: Option<TransportClass>,
+    ) -> Result<&'w Served<'r>> {
         let mut here = self.world.services_at(self.station, class);
         if here.is_empty() {
             let candidates: Vec<&'r str> = self
@@ -923,13 +1124,33 @@ impl<'w, 'r> Walk<'w, 'r> {
         })
     }
 
-    fn reader(&self, u: &mut Unstructured<'_>, service: &Served<'_>, station: &str, vehicle: Option<u32>) -> Result<ReaderRef> {
+    fn reader(
+        &self,
+        u: &mut Unstructured<'_>,
+        service: &Served<'_>,
+        station: &str,
+        vehicle: Option<u32>,
+    ) -> Result<ReaderRef> {
         let (device, device_kind, vehicle) = match vehicle {
-            Some(number) => (VEHICLE_DEVICE_BASE + number, DeviceKind::OnBoard, Some(format!("{}-{number}", service.mode.as_str()))),
+            Some(number) => (
+                VEHICLE_DEVICE_BASE + number,
+                DeviceKind::OnBoard,
+                Some(format!("{}-{number}", service.mode.as_str())),
+            ),
             None => {
-                let service_index = self.world.services.iter().position(|s| std::ptr::eq(s, service)).unwrap_or(0);
-                let base = 10_000 * (self.world.station_index(station) + 1) + 10 * u32::try_from(service_index).unwrap_or(0);
-                let kind = if self.world.gated(station) { DeviceKind::Gate } else { DeviceKind::Pole };
+                let service_index = self
+                    .world
+                    .services
+                    .iter()
+                    .position(|s| std::ptr::eq(s, service))
+                    .unwrap_or(0);
+                let base = 10_000 * (self.world.station_index(station) + 1)
+                    + 10 * u32::try_from(service_index).unwrap_or(0);
+                let kind = if self.world.gated(station) {
+                    DeviceKind::Gate
+                } else {
+                    DeviceKind::Pole
+                };
                 (base + u.int_in_range(1..=4)?, kind, None)
             }
         };
@@ -946,14 +1167,22 @@ impl<'w, 'r> Walk<'w, 'r> {
     /// How long a ride takes: distance at the mode's speed plus dwell.
     fn ride_s(&self, u: &mut Unstructured<'_>, mode: Mode, from: &str, to: &str) -> Result<i64> {
         let km = i64::from(self.world.rules.distance_m(from, to).unwrap_or(0)) / 1000;
-        let per_km = if mode == Mode::Train { RAIL_S_PER_KM } else { BTM_S_PER_KM };
+        let per_km = if mode == Mode::Train {
+            RAIL_S_PER_KM
+        } else {
+            BTM_S_PER_KM
+        };
         Ok(self.world.min_gap_s + km * per_km + u.int_in_range(0..=RIDE_EXTRA_MAX_S)?)
     }
 
     /// Records a tap if the card still may tap and the day has not ended.
     fn tap(&mut self, reader: ReaderRef, intent: Intent) {
         if !self.done() {
-            self.taps.push(PlannedTap { at: self.world.at(self.clock_s), reader, intent });
+            self.taps.push(PlannedTap {
+                at: self.world.at(self.clock_s),
+                reader,
+                intent,
+            });
         }
     }
 }
