@@ -43,19 +43,7 @@ fn multi_operator_day() {
 
 #[test]
 fn dst_night_ovpay() {
-    check(
-        "dst-night-ovpay",
-        dst_night_ovpay_inputs(),
-        // FIXME(EMV-07): a check-in after 03:05 within the transfer window of a check-out
-        // before 03:05 is chained into the earlier travel day's journey (Qbuzz 03:00 → 03:10,
-        // GVB 03:04:59 → 03:20), so day 26 reports and settles trips of day 27 and day 27
-        // lists their taps but no trip. A journey should not continue past the end of its
-        // travel day (journey.rs `continues`).
-        &[KnownFailure {
-            day: "2024-10-27",
-            error: "GBO-01: Emv tap QBZ-56020-000010 is used as []",
-        }],
-    );
+    check("dst-night-ovpay", dst_night_ovpay_inputs(), &[]);
 }
 
 /// A day-level invariant a dataset is known to break, with the exact message. The test fails
@@ -244,8 +232,8 @@ fn snapshot_files(dir: &Path) -> BTreeSet<String> {
 struct Inputs {
     taps: Vec<TapMessage>,
     cards: BTreeMap<CardNumber, CardProfile>,
-    /// Per OV-chipkaart, the operator and class of the check-in open on its chip.
-    open: BTreeMap<CardNumber, (String, TransportClass)>,
+    /// Per OV-chipkaart, the operator, class and time of the check-in open on its chip.
+    open: BTreeMap<CardNumber, (String, TransportClass, jiff::Timestamp)>,
 }
 
 impl Inputs {
@@ -270,17 +258,25 @@ impl Inputs {
     }
 
     /// A tap. An OV-chipkaart tap is what the reader decides from the check-in on the chip
-    /// (TAP-04): a check-out at the open check-in's operator and class, else a check-in.
+    /// (TAP-04): a check-out at the open check-in's operator and class, else a check-in; a
+    /// check-in left open past the end of its travel day no longer counts (JRN-07, EMV-07).
     fn tap(&mut self, card: &CardIdentity, at: &str, reader: ReaderRef) {
+        let now = parse_instant(at).unwrap_or_else(|e| panic!("{at}: {e}"));
+        let day_rule = RULES.travel_day_rule();
         let kind = match card {
             CardIdentity::Emv { .. } => TapKind::Emv,
             CardIdentity::OvChipkaart { number } => {
-                let here = (reader.operator.clone(), reader.mode.class());
-                if self.open.get(number) == Some(&here) {
+                let (operator, class) = (&reader.operator, reader.mode.class());
+                let continues = self.open.get(number).is_some_and(|(o, c, since)| {
+                    o == operator
+                        && *c == class
+                        && now < day_rule.end_of(day_rule.travel_day_of(*since))
+                });
+                if continues {
                     self.open.remove(number);
                     TapKind::CheckOut
                 } else {
-                    self.open.insert(*number, here);
+                    self.open.insert(*number, (operator.clone(), class, now));
                     TapKind::CheckIn
                 }
             }
@@ -590,9 +586,10 @@ fn multi_operator_day_inputs() -> Inputs {
 ///   (EMV-06: a tap-in; EMV-07: closed as missing at the end of day 27).
 /// - Bank card: Qbuzz bus to the Science Park, checked out at 03:00:00 CET, and a tram
 ///   check-in at 03:10 — within 35 minutes of the check-out but on the next travel day.
-/// - Anonymous OV-chipkaart: NS check-in at 02:55 CET, check-out at 03:05:00 — after its
-///   travel day ended (EMV-07: closed as a missing check-out; the check-out on day 27 matches
-///   nothing).
+/// - Anonymous OV-chipkaart: NS check-in at 02:55 CET and a tap at another NS station at
+///   03:05:00, when its travel day has ended: the check-in is a missing check-out of day 26
+///   (EMV-07, JRN-07) and the reader takes the tap as a new check-in on day 27, which nothing
+///   follows (missing again at the end of day 27).
 /// - Personal OV-chipkaart with Dal Vrij (free off-peak, so all weekend, FARE-07): a Saturday
 ///   evening NS journey, a late NS check-in never checked out (JRN-07: free-travel holders
 ///   are not charged), closed by Sunday's Qbuzz tram check-in (TAP-04).

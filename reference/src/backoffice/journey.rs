@@ -319,7 +319,10 @@ fn continues(rules: &RuleSet, journey: &Journey, leg: &Leg) -> bool {
             (a == &previous.operator && b == &leg.operator)
                 || (b == &previous.operator && a == &leg.operator)
         });
-    in_window && in_span && same_station && !pair_breaks
+    // EMV-07: a journey belongs to one travel day; after its end (03:05) a check-in starts anew.
+    let day_rule = rules.travel_day_rule();
+    let same_day = leg.check_in.at < day_rule.end_of(journey.travel_day);
+    in_window && in_span && same_station && !pair_breaks && same_day
 }
 
 /// JRN-08: a setting made before travel applies to the next journey (and its transfers).

@@ -105,9 +105,6 @@ impl BackOffice {
     /// GBO-04 / TAP-08: stores a tap once; a known tap id changes nothing. EMV-01: a bank
     /// card's PAN is tokenised at once and only the token is stored with the tap.
     pub fn ingest(&mut self, message: TapMessage) -> Result<Ingested, BackOfficeError> {
-        if self.taps.contains_key(&message.tap_id) {
-            return Ok(Ingested::Duplicate);
-        }
         let card = match &message.card {
             CardIdentity::OvChipkaart { number } => CardKey::OvChipkaart(*number),
             CardIdentity::Emv {
@@ -133,6 +130,17 @@ impl BackOffice {
             kind: message.kind,
             amounts: message.amounts,
         };
+        // GBO-04: the same tap again changes nothing; another tap under a known id is refused,
+        // since accepting either would make the result depend on arrival order.
+        if let Some(known) = self.taps.get(&stored.tap_id) {
+            if known == &stored {
+                return Ok(Ingested::Duplicate);
+            }
+            return Err(BackOfficeError::BadTap {
+                tap_id: stored.tap_id.0.clone(),
+                reason: "a different tap with this id was received before".into(),
+            });
+        }
         self.taps.insert(message.tap_id, stored);
         Ok(Ingested::New)
     }

@@ -221,7 +221,9 @@ pub fn taps(plan: &DayPlan) -> Vec<TapMessage> {
     messages
 }
 
-/// TAP-04: what an OV-chipkaart reader records, given the check-in open on the chip.
+/// TAP-04: what an OV-chipkaart reader records, given the check-in open on the chip. (The
+/// reader also drops a check-in left open past the end of its travel day; a plan's taps all
+/// lie in one travel day, so that never happens here.)
 fn reader_kind<'p>(open: &mut Option<(&'p str, TransportClass)>, tap: &'p PlannedTap) -> TapKind {
     let here = (tap.reader.operator.as_str(), tap.reader.mode.class());
     if *open == Some(here) {
@@ -497,10 +499,12 @@ impl DayOutcome {
     }
 
     /// EMV-07 / GBO-01: the day holds exactly the taps that were uploaded, each in the day
-    /// [`crate::time::TravelDayRule::travel_day_of`] gives it; every check-in is the check-in
-    /// of exactly one leg of the day (a journey's or a still open one), every other travel tap
-    /// (check-out, bank-card tap) is used exactly once (as a leg's check-in or check-out, or
-    /// as an unmatched check-out or a debt payment), and a refused tap never.
+    /// [`crate::time::TravelDayRule::travel_day_of`] gives it. Every check-in is the check-in
+    /// of exactly one leg of the day (a journey's or a still open one); every OV-chipkaart
+    /// check-out closes the leg of the check-in the chip held when the reader recorded it
+    /// (TAP-04; when that check-in was on an earlier day, it is used once in some role); every
+    /// bank-card tap is a leg's check-in or check-out, or a debt payment (EMV-06), never an
+    /// unmatched check-out; a refused tap is used never.
     pub fn check_taps(
         &self,
         rules: &RuleSet,
@@ -528,11 +532,24 @@ impl DayOutcome {
             ));
         }
         let uses = self.tap_uses();
+        // TAP-04: the check-in the chip held when the reader recorded each check-out.
+        let mut on_chip: BTreeMap<&super::CardKey, &TapId> = BTreeMap::new();
         for tap in &self.view.taps {
             let used = uses.get(&tap.tap_id).map_or(&[][..], Vec::as_slice);
             let ok = match tap.kind {
-                TapKind::CheckIn => used == [Use::CheckIn],
-                TapKind::CheckOut | TapKind::Emv => used.len() == 1,
+                TapKind::CheckIn => {
+                    on_chip.insert(&tap.card, &tap.tap_id);
+                    used == [Use::CheckIn]
+                }
+                TapKind::CheckOut => match on_chip.remove(&tap.card) {
+                    Some(check_in) => used == [Use::CheckOut { check_in }],
+                    // Checked in on an earlier travel day.
+                    None => used.len() == 1,
+                },
+                TapKind::Emv => matches!(
+                    used,
+                    [Use::CheckIn | Use::CheckOut { .. } | Use::SettleDebt]
+                ),
                 TapKind::Refused | TapKind::MissingCheckOut => used.is_empty(),
             };
             if !ok {
@@ -560,8 +577,8 @@ impl DayOutcome {
     }
 
     /// How the day's journeys, open legs, unmatched check-outs and debt payments use each tap.
-    fn tap_uses(&self) -> BTreeMap<&TapId, Vec<Use>> {
-        let mut uses: BTreeMap<&TapId, Vec<Use>> = BTreeMap::new();
+    fn tap_uses(&self) -> BTreeMap<&TapId, Vec<Use<'_>>> {
+        let mut uses: BTreeMap<&TapId, Vec<Use<'_>>> = BTreeMap::new();
         for card in &self.view.cards {
             let legs = card
                 .priced
@@ -569,11 +586,12 @@ impl DayOutcome {
                 .flat_map(|p| &p.journey.legs)
                 .chain(&card.built.open);
             for leg in legs {
-                uses.entry(&leg.check_in.tap_id)
-                    .or_default()
-                    .push(Use::CheckIn);
+                let check_in = &leg.check_in.tap_id;
+                uses.entry(check_in).or_default().push(Use::CheckIn);
                 if let Some(out) = &leg.check_out {
-                    uses.entry(&out.tap_id).or_default().push(Use::CheckOut);
+                    uses.entry(&out.tap_id)
+                        .or_default()
+                        .push(Use::CheckOut { check_in });
                 }
             }
             for id in &card.built.unmatched {
@@ -587,10 +605,11 @@ impl DayOutcome {
     }
 }
 
+/// What the back office made of a tap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
+enum Use<'a> {
     CheckIn,
-    CheckOut,
+    CheckOut { check_in: &'a TapId },
     Unmatched,
     SettleDebt,
 }
