@@ -85,6 +85,8 @@ struct Held {
     image: Vec<u8>,
     /// loads + auto-reloads − deposits + settlements.
     expected: Cents,
+    /// loads + auto-reloads: money put on the card.
+    loaded: Cents,
 }
 
 struct Script {
@@ -120,6 +122,7 @@ impl Script {
             cards.push(Held {
                 image,
                 expected: Cents::ZERO,
+                loaded: Cents::ZERO,
             });
         }
         Script {
@@ -176,6 +179,9 @@ impl Script {
                 self.apply_machine(card, outcome, Cents::ZERO).await?;
             }
             Step::Tap { card, reader: r } => {
+                // Reader clocks have one-second resolution and a card cannot be at two readers
+                // within one second: every tap happens at least a second after the previous.
+                self.tick().await;
                 let presented = vec![PresentedCard::OvChipkaart {
                     image: self.cards[card].image.clone(),
                 }];
@@ -183,6 +189,7 @@ impl Script {
                 self.apply_tap(card, result).await?;
             }
             Step::TapBoth { reader: r } => {
+                self.tick().await;
                 let presented = self
                     .cards
                     .iter()
@@ -231,6 +238,7 @@ impl Script {
         if let MachineOutcome::Done { image, .. } = outcome {
             self.cards[card].image = image;
             self.cards[card].expected = self.cards[card].expected.checked_add(credited).unwrap();
+            self.cards[card].loaded = self.cards[card].loaded.checked_add(credited).unwrap();
         }
         Ok(())
     }
@@ -275,12 +283,56 @@ impl Script {
                     );
                 }
                 self.cards[card].expected = self.cards[card].expected.checked_add(moved).unwrap();
+                let reloaded = match decision {
+                    Decision::CheckedIn { auto_reloaded, .. }
+                    | Decision::CheckedOut { auto_reloaded, .. } => {
+                        auto_reloaded.unwrap_or_default()
+                    }
+                    _ => Cents::ZERO,
+                };
+                self.cards[card].loaded = self.cards[card].loaded.checked_add(reloaded).unwrap();
             }
             (decision, None) => prop_assert!(
                 false,
                 "an accepted tap ({:?}) must write the card",
                 decision
             ),
+        }
+        Ok(())
+    }
+
+    async fn tick(&mut self) {
+        self.now += SignedDuration::from_secs(1);
+        self.sut.set_clock(self.now).await.unwrap();
+    }
+
+    /// What each card paid at readers equals the journey fares the back office computes, once
+    /// every travel day of the script has closed: the reader charges the back office's
+    /// incremental journey fare, so card debits and settlement agree to the cent.
+    async fn check_cards_paid_back_office_fares(&mut self) -> Result<(), TestCaseError> {
+        self.now += SignedDuration::from_hours(72);
+        self.sut.set_clock(self.now).await.unwrap();
+        for i in 0..self.cards.len() {
+            let card = self.sut.read_card(&self.cards[i].image).await.unwrap();
+            let paid = self.cards[i].loaded.checked_sub(card.balance()).unwrap();
+            let journeys = self
+                .sut
+                .journeys(CardIdentity::OvChipkaart {
+                    number: card.number,
+                })
+                .await
+                .unwrap();
+            let fares = journeys
+                .priced
+                .iter()
+                .fold(Cents::ZERO, |sum, j| sum.checked_add(j.fare.total).unwrap());
+            prop_assert_eq!(
+                paid,
+                fares,
+                "card {} paid at readers vs back-office fares: {:#?}",
+                i,
+                journeys.priced
+            );
         }
         Ok(())
     }
@@ -329,7 +381,7 @@ fn invariants_hold_after_every_step_of_random_scripts() {
                 for step in &steps {
                     script.run(step).await?;
                 }
-                Ok(())
+                script.check_cards_paid_back_office_fares().await
             })
         })
         .unwrap_or_else(|e| panic!("seed {seed}: {e}"));

@@ -5,10 +5,10 @@
 //! spawns threads or draws unseeded randomness. Every operation that depends on time takes
 //! `now` as an argument; every parameter of a rule comes from a [`rules::RuleSet`].
 
+pub mod age;
 pub mod backoffice;
 pub mod card;
 pub mod deny;
-pub mod fare;
 pub mod machine;
 pub mod money;
 pub mod oracles;

@@ -9,11 +9,12 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::age;
 use crate::backoffice::fare as engine;
+use crate::backoffice::journey::{self, Direction, OpenLegPolicy, QualifiedTap};
 use crate::card::image;
 use crate::card::{Card, CardKind, LogEntry, LogKind};
 use crate::deny::DenyCheck;
-use crate::fare::{self, FareQuery};
 use crate::money::Cents;
 use crate::rules::{CardKindRule, Mode, RuleSet, Service, TransportClass};
 use crate::tap::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
@@ -390,41 +391,71 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The fare of the leg from the open check-in to here. A check-out at the check-in
-    /// station within the cancel window cancels the check-in (JRN-04 at the reader).
+    /// The fare this check-out charges: what the journey costs with this leg minus what it
+    /// cost without it, by the back office's journey builder and fare engine over the card's
+    /// own log. So a card pays, leg by leg, exactly the journey fare the back office settles
+    /// (transfers without a new base fare, degressive rail fares, products, age, cancellation
+    /// and station visits alike).
     fn fare_of(&self, card: &Card, open: &LogEntry) -> Cents {
-        let minutes = (self.now.as_second() - open.at.as_second()) / 60;
-        let same_station = open.station == self.reader.station;
-        if same_station && self.reader.mode.class() == TransportClass::Rail {
-            let gated = self
-                .rules
-                .station(&self.reader.station)
-                .is_some_and(|s| s.gates);
-            let free_min = if gated {
-                self.rules
-                    .journey
-                    .station_visit_free_min
-                    .max(self.rules.journey.cancel_window_min)
-            } else {
-                self.rules.journey.cancel_window_min
-            };
-            if minutes < i64::from(free_min) {
-                return Cents::ZERO;
-            }
-        }
-        let query = FareQuery {
-            operator: &self.reader.operator,
+        let deposit = open.amount.checked_neg().unwrap_or(Cents::ZERO);
+        let mut taps: Vec<QualifiedTap> = card
+            .log
+            .iter()
+            .enumerate()
+            .filter_map(|(i, entry)| {
+                let direction = match entry.kind {
+                    LogKind::CheckIn => Direction::In,
+                    LogKind::CheckOut => Direction::Out,
+                    _ => return None,
+                };
+                Some(QualifiedTap {
+                    tap_id: TapId(format!("card-log-{i:02}")),
+                    at: entry.at,
+                    operator: entry.operator.clone(),
+                    mode: entry.mode?,
+                    station: entry.station.clone(),
+                    device: entry.device,
+                    vehicle: None,
+                    direction,
+                })
+            })
+            .collect();
+        taps.push(QualifiedTap {
+            tap_id: TapId("card-log-now".into()),
+            at: self.now,
+            operator: self.reader.operator.clone(),
             mode: self.reader.mode,
-            from_station: &open.station,
-            to_station: &self.reader.station,
-            check_in_date: local(open.at).date(),
-            birth_date: card.holder.as_ref().map(|h| h.birth_date),
+            station: self.reader.station.clone(),
+            device: self.reader.device,
+            vehicle: self.reader.vehicle.clone(),
+            direction: Direction::Out,
+        });
+        let built = journey::build(self.rules, &taps, &[], OpenLegPolicy::OneOpenLeg, self.now);
+        let Some(current) = built
+            .journeys
+            .iter()
+            .find(|j| j.legs.last().is_some_and(|l| l.check_in.at == open.at))
+        else {
+            // The log no longer shows the check-in: keep the deposit, the back office corrects.
+            return deposit;
         };
-        // An unknown pair cannot happen for a reader in the rule set; charge the deposit
-        // (the back office corrects it) rather than guess.
-        fare::fare(self.rules, &query)
-            .map(|f| f.amount)
-            .unwrap_or_else(|_| open.amount.checked_neg().unwrap_or(Cents::ZERO))
+        let context = engine::FareContext {
+            means: engine::PaymentMeans::OvChipkaart { kind: card.kind },
+            birth_date: card.holder.as_ref().map(|h| h.birth_date),
+            products: &card.products,
+        };
+        let with_leg = engine::journey_fare(self.rules, current, &context).map(|f| f.total);
+        let mut before = current.clone();
+        before.legs.pop();
+        let without_leg = if before.legs.is_empty() {
+            Ok(Cents::ZERO)
+        } else {
+            engine::journey_fare(self.rules, &before, &context).map(|f| f.total)
+        };
+        match (with_leg, without_leg) {
+            (Ok(with_leg), Ok(without_leg)) => with_leg.checked_sub(without_leg).unwrap_or(deposit),
+            _ => deposit,
+        }
     }
 
     /// TAP-01: the operator's boarding fee, or a lower one for the card kind or a product;
@@ -436,6 +467,11 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let personal = card.kind == CardKind::Personal;
+        // CARD-06: children under 4 travel free, so nothing is held back from them either.
+        let birth = card.holder.as_ref().map(|h| h.birth_date);
+        if personal && age::age_band(self.rules, birth, today) == age::AgeBand::Infant {
+            return Cents::ZERO;
+        }
         if engine::free_at_check_in(
             self.rules,
             &card.products,

@@ -54,8 +54,8 @@ use jiff::Zoned;
 use jiff::civil::{Date, Time, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::age::{AgeBand, age_band};
 use crate::card::{CardKind, ProductSlot, SpecialSetting};
-use crate::fare::{AgeBand, age_band};
 use crate::money::{Cents, Discount};
 use crate::rules::{
     BaseFare, Benefit, BenefitTime, CardKindRule, Mode, OperatorId, Product, ProductCode,

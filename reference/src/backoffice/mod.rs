@@ -181,6 +181,8 @@ impl BackOffice {
     }
 
     /// All stored taps in processing order: tap time, then tap id (TAP-08 `by-tap-time`).
+    /// Reader clocks have one-second resolution; one card's taps within the same second (which
+    /// no traveller can make at two readers) are ordered by tap id.
     pub fn taps(&self) -> Vec<&StoredTap> {
         let mut taps: Vec<&StoredTap> = self.taps.values().collect();
         taps.sort_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
