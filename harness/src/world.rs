@@ -67,6 +67,10 @@ pub struct OvWorld {
     /// The last report asked for, per operator.
     pub reports: BTreeMap<String, OperatorReport>,
     pub settlements: Vec<SettlementRun>,
+    pub ovpay: crate::steps::ovpay::OvpayWorld,
+    pub terms: crate::steps::terms::TermsWorld,
+    pub fees: crate::steps::fees::FeesWorld,
+    pub onboarding: crate::steps::onboarding::OnboardingWorld,
     next_serial: u64,
 }
 
@@ -99,6 +103,10 @@ impl OvWorld {
             last_report: None,
             reports: BTreeMap::new(),
             settlements: Vec::new(),
+            ovpay: Default::default(),
+            terms: Default::default(),
+            fees: Default::default(),
+            onboarding: Default::default(),
             next_serial: 0,
         }
     }

@@ -9,12 +9,14 @@ pub mod age;
 pub mod backoffice;
 pub mod card;
 pub mod deny;
+pub mod fees;
 pub mod machine;
 pub mod money;
 pub mod oracles;
 pub mod reader;
 pub mod rules;
 pub mod tap;
+pub mod terms;
 pub mod time;
 
 pub use money::{Cents, Discount};

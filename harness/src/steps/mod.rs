@@ -4,6 +4,10 @@
 mod backoffice;
 mod card;
 mod clock;
+pub mod fees;
+pub mod onboarding;
+pub mod ovpay;
+pub mod terms;
 mod fare;
 mod journey;
 pub mod params;

@@ -6,8 +6,12 @@
 //! reset) are separate methods so a target can refuse them outside a test environment.
 
 mod in_process;
+pub mod payments;
+pub mod terms;
 
 pub use in_process::InProcess;
+pub use payments::PaymentsApi;
+pub use terms::TermsApi;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -82,7 +86,7 @@ pub type SutResult<T> = Result<T, SutError>;
 
 /// The operations a participant's system offers to the suite.
 #[async_trait]
-pub trait SystemUnderTest: Send {
+pub trait SystemUnderTest: PaymentsApi + TermsApi + Send {
     /// A human-readable identity for reports ("in-process reference (nl-2024)").
     fn identity(&self) -> String;
 

@@ -7,6 +7,7 @@
 
 pub mod fare;
 pub mod journey;
+pub mod payments;
 pub mod qualify;
 pub mod report;
 pub mod settle;
@@ -88,6 +89,8 @@ pub struct BackOffice {
     settings: BTreeMap<CardKey, Vec<SettingChange>>,
     deny: DenyList,
     settled: BTreeMap<TravelDay, Settlement>,
+    /// EMV-03..05, EMV-08..16, EMV-18.
+    payments: payments::Payments,
 }
 
 impl BackOffice {
@@ -99,6 +102,7 @@ impl BackOffice {
             settings: BTreeMap::new(),
             deny: DenyList::default(),
             settled: BTreeMap::new(),
+            payments: payments::Payments::default(),
         }
     }
 

@@ -44,6 +44,8 @@ pub struct RuleSet {
     pub products: Vec<Product>,
     pub ovpay: OvpayRules,
     pub fees: FeeRules,
+    /// TERM-01..16: the general terms' deadlines and limits.
+    pub terms: TermsRules,
     pub network: Network,
 }
 
@@ -705,3 +707,8 @@ fn shortest_path_m(links: &[Link], from: &str, to: &str) -> Option<u32> {
     }
     None
 }
+
+/// TERM-01..16: the general terms' deadlines and limits (seed 002, 003, 004).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TermsRules {}

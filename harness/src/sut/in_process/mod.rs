@@ -1,5 +1,8 @@
 //! The embedded reference as a system under test: direct calls, no I/O.
 
+mod payments;
+mod terms;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -31,6 +34,8 @@ pub struct InProcess {
     now: Timestamp,
     readers: BTreeMap<(String, u32), ReaderState>,
     back_office: BackOffice,
+    /// TERM-01..16, FEE-01..04: the issuer's card-holder accounts.
+    terms: ovcert_reference::terms::CardAccounts,
 }
 
 /// What a physical reader remembers between taps.
@@ -57,6 +62,7 @@ impl InProcess {
             now: Timestamp::UNIX_EPOCH,
             readers: BTreeMap::new(),
             back_office: BackOffice::new(vault),
+            terms: ovcert_reference::terms::CardAccounts::default(),
         }
     }
 

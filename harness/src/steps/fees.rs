@@ -1,0 +1,5 @@
+//! Steps about fees.
+
+/// What fees scenarios remember between steps.
+#[derive(Debug, Default)]
+pub struct FeesWorld {}

@@ -1,0 +1,5 @@
+//! Steps about onboarding.
+
+/// What onboarding scenarios remember between steps.
+#[derive(Debug, Default)]
+pub struct OnboardingWorld {}
