@@ -34,9 +34,10 @@ struct RunArgs {
     /// The system under test: `in-process` runs the embedded reference.
     #[arg(long, default_value = "in-process", value_parser = Target::parse)]
     target: Target,
-    /// Only scenarios for this participant role (reader, seller, service-provider,
-    /// backoffice, business-card, product-director): selects `@role:ROLE`.
-    #[arg(long, value_name = "ROLE", value_parser = ROLES)]
+    /// Only the conformance profile of this participant role (ONB-01): seller,
+    /// service-provider (its own and its readers' scenarios), business-card,
+    /// product-director; or one component: reader, backoffice.
+    #[arg(long, value_name = "ROLE", value_parser = clap::builder::PossibleValuesParser::new(ovcert::onboarding::role_names()))]
     role: Option<String>,
     /// Only scenarios matching this cucumber tag expression, e.g. `@CARD-02 or @TAP-03`.
     #[arg(long, value_name = "EXPR")]
@@ -51,16 +52,6 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     features: Option<PathBuf>,
 }
-
-/// ONB-01 roles and the back office, as used in `@role:` tags.
-const ROLES: [&str; 6] = [
-    "reader",
-    "seller",
-    "service-provider",
-    "backoffice",
-    "business-card",
-    "product-director",
-];
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

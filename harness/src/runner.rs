@@ -16,6 +16,7 @@ use futures::FutureExt as _;
 use ovcert_reference::rules::RuleSet;
 
 use crate::catalogue::{self, Rule};
+use crate::onboarding::{self, Profile};
 use crate::sut::{InProcess, SystemUnderTest, Target};
 use crate::traceability::{Outcome, ScenarioRecord, Traceability, family_summary, render_summary};
 use crate::world::{OvWorld, Suite, SutFactory, install_suite};
@@ -192,7 +193,8 @@ fn feature_path(feature: &cucumber::gherkin::Feature) -> String {
 
 /// Role and tag-expression selection.
 struct Filter {
-    role: Option<String>,
+    /// ONB-01: a role selects its conformance profile (possibly several `@role:` tags).
+    role: Option<&'static Profile>,
     tags: Option<TagOperation>,
 }
 
@@ -204,12 +206,15 @@ impl Filter {
                     .map_err(|e| anyhow::anyhow!("--tags `{t}` is not a tag expression: {e}"))
             })
             .transpose()?;
-        let role = role.map(|r| format!("role:{}", r.trim_start_matches("role:")));
+        let role = role
+            .map(|r| onboarding::profile(r.trim_start_matches("role:")))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
         Ok(Filter { role, tags })
     }
 
     fn selects(&self, tags: &[&String]) -> bool {
-        let role_ok = self.role.as_ref().is_none_or(|r| tags.contains(&r));
+        let role_ok = self.role.is_none_or(|profile| profile.selects(tags));
         let tags_ok = self
             .tags
             .as_ref()
