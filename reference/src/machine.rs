@@ -262,6 +262,33 @@ pub fn revoke_load(bytes: &[u8]) -> MachineOutcome {
     }
 }
 
+/// TERM-03 / TERM-04 / TERM-12: a service point takes the whole balance off the card for a
+/// refund (logged as a negative load). With `terminate` the card is also blocked: the issuer
+/// keeps it (TERM-01). Works on expired and blocked cards, because the refund right outlives
+/// the usage right (TERM-04).
+pub fn unload(now: Timestamp, bytes: &[u8], terminate: bool) -> MachineOutcome {
+    let mut card = match image::decode(bytes) {
+        Ok(card) => card,
+        Err(_) => return refused(MachineRefusal::Unreadable),
+    };
+    let balance = card.balance();
+    if balance != Cents::ZERO {
+        card.purse.balance = Cents::ZERO;
+        let taken = balance.checked_neg().unwrap_or(Cents::ZERO);
+        card.record(machine_entry(now, LogKind::Load, taken, Cents::ZERO));
+    }
+    if terminate && !card.purse.blocked {
+        card.purse.blocked = true;
+        card.record(machine_entry(
+            now,
+            LogKind::Blocked,
+            Cents::ZERO,
+            Cents::ZERO,
+        ));
+    }
+    done(bytes, &card)
+}
+
 fn usable(bytes: &[u8], now: Timestamp) -> Result<Card, MachineRefusal> {
     let card = image::decode(bytes).map_err(|_| MachineRefusal::Unreadable)?;
     if card.purse.blocked {

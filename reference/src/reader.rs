@@ -14,7 +14,7 @@ use crate::backoffice::fare as engine;
 use crate::backoffice::journey::{self, Direction, OpenLegPolicy, QualifiedTap};
 use crate::card::image;
 use crate::card::{Card, CardKind, LogEntry, LogKind};
-use crate::deny::DenyCheck;
+use crate::deny::{DenyCheck, DenyReason};
 use crate::money::Cents;
 use crate::rules::{CardKindRule, Mode, RuleSet, Service, TransportClass};
 use crate::tap::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
@@ -169,12 +169,16 @@ impl<'a> Ctx<'a> {
             pan_sequence: emv.pan_sequence,
             expiry: emv.expiry.clone(),
         };
-        // EMV-05 / TAP-05: every check-in is checked against the deny list.
-        // EMV-12: a denied card may still check out an open journey.
+        // EMV-05 / TAP-05: every check-in is checked against the deny list (the reader's
+        // copy). EMV-12: a denied card may still check out an open journey.
         let checking_out = || self.deny.has_open_leg(&identity, self.reader, self.now);
-        if self.deny.denied(&identity).is_some() && !checking_out() {
+        if let Some(reason) = self.deny.denied(&identity)
+            && !checking_out()
+        {
             let record = self.record(identity, TapKind::Refused, Cents::ZERO, None);
-            return refused(Refusal::DenyListed, Some(record));
+            let mut outcome = refused(Refusal::DenyListed, Some(record));
+            outcome.display = emv_denied_display(self.rules, reason);
+            return outcome;
         }
         TapOutcome {
             decision: Decision::BankCardAccepted,
@@ -659,6 +663,39 @@ fn text(nl: &str, en: &str) -> DisplayText {
     DisplayText {
         nl: nl.to_string(),
         en: en.to_string(),
+    }
+}
+
+/// TAP-07: what a reader shows for a bank card on the deny list, by the reason it names.
+/// EMV-14: a card blocked for a debt is told that a payment is attempted and when check-in is
+/// possible again; EMV-04: a bank's block is the bank's business; EMV-03: a card without a
+/// travel function cannot travel.
+pub fn emv_denied_display(rules: &RuleSet, reason: DenyReason) -> DisplayText {
+    match reason {
+        DenyReason::SettlementFailed => {
+            let minutes = rules.ovpay.unblock_after_payment_min;
+            DisplayText {
+                nl: format!(
+                    "Openstaand bedrag. Inchecken niet mogelijk; de betaling wordt nu geprobeerd. \
+                     Lukt die, dan kunt u na ongeveer {minutes} minuten weer inchecken"
+                ),
+                en: format!(
+                    "Outstanding amount. Check-in refused; the payment is being attempted now. \
+                     Once paid, you can check in again after about {minutes} minutes"
+                ),
+            }
+        }
+        DenyReason::LostOrStolen | DenyReason::BankBlocked => text(
+            "Betaalpas geblokkeerd door uw bank. Neem contact op met uw bank",
+            "Card blocked by your bank. Contact your bank",
+        ),
+        DenyReason::NoTravelFunction => text(
+            "Met deze betaalpas kunt u niet reizen in het OV",
+            "This bank card cannot be used for public transport",
+        ),
+        DenyReason::ProductConditions | DenyReason::Fraud | DenyReason::UsageEnded => {
+            display_for(Refusal::DenyListed)
+        }
     }
 }
 

@@ -4,12 +4,12 @@
 mod backoffice;
 mod card;
 mod clock;
+mod fare;
 pub mod fees;
+mod journey;
 pub mod onboarding;
 pub mod ovpay;
-pub mod terms;
-mod fare;
-mod journey;
 pub mod params;
 mod reader;
 mod report;
+pub mod terms;

@@ -269,7 +269,7 @@ pub fn btm_tariff(
     if let Some(fare) = rules.route_fare(operator, service.mode, from, to) {
         return Some(BtmTariff::Fixed { fare });
     }
-    let metres = rules.distance_m(from, to)?;
+    let metres = rules.distance_in_class_m(from, to, service.mode.class())?;
     let cents_per_km = rules
         .line_between(operator, service.mode, from, to)
         .map_or(service.km_rate_cents, |line| line.km_rate_cents);
@@ -726,7 +726,7 @@ fn leg_distance(rules: &RuleSet, i: usize, leg: &Leg) -> Result<u32, FareError> 
     let from = &leg.check_in.station;
     let to = leg.check_out.as_ref().map_or(from, |stop| &stop.station);
     rules
-        .distance_m(from, to)
+        .distance_in_class_m(from, to, leg.mode.class())
         .ok_or_else(|| FareError::NoDistance {
             leg: i,
             from: from.clone(),

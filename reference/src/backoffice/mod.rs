@@ -5,6 +5,7 @@
 //! days); everything else — qualification, journeys, fares, reports — is recomputed from it as
 //! a pure function, so the arrival order of taps cannot change a result (GBO-04).
 
+pub mod bank;
 pub mod fare;
 pub mod journey;
 pub mod payments;
@@ -78,6 +79,9 @@ pub enum BackOfficeError {
     DayNotClosed { day: Date, ends: Timestamp },
     #[error(transparent)]
     Fare(#[from] fare::FareError),
+    /// A bank card's PAN data were unusable (the message never repeats them).
+    #[error("bank card: {reason}")]
+    BadCard { reason: String },
 }
 
 /// The back office.
@@ -169,7 +173,8 @@ impl BackOffice {
         self.settings.entry(card).or_default().push(change);
     }
 
-    /// TAP-05 / EMV-05: lists a card from `since` on.
+    /// TAP-05 / EMV-05: lists a card from `since` on (a card already listed for this reason
+    /// keeps its first `since`).
     pub fn deny(&mut self, key: DenyKey, reason: DenyReason, since: Timestamp) {
         self.deny.add(key, reason, since);
     }
@@ -213,7 +218,11 @@ impl BackOffice {
             .into_iter()
             .filter(|t| &t.card == card)
             .collect();
-        let qualified = qualify::qualify(rules, card, &taps, &self.deny);
+        let debts = match card {
+            CardKey::Ovpay(token) => self.payments.debt_periods(token),
+            CardKey::OvChipkaart(_) => &[],
+        };
+        let qualified = qualify::qualify(rules, card, &taps, &self.deny, debts);
         let settings = self
             .settings
             .get(card)
@@ -287,7 +296,8 @@ impl BackOffice {
         now: Timestamp,
     ) -> Result<SettlementRun, BackOfficeError> {
         let view = self.day(rules, day, now)?;
-        let statement = settle::settle(&view);
+        // SET-02: refunds and open debt of the day's OVpay payments (EMV-08..14, EMV-18).
+        let statement = settle::settle_with(&view, &self.payments.day_totals(day));
         let previous = self.settled.get(&day);
         if previous == Some(&statement) {
             return Ok(SettlementRun {
@@ -314,6 +324,117 @@ impl BackOffice {
     pub fn operator_token(&self, card: &CardToken, operator: &str) -> tokens::OperatorToken {
         self.vault.operator_token(card, operator)
     }
+
+    // ---- OVpay payments and risk (EMV-03..05, EMV-08..16, EMV-18) -----------------------
+
+    /// The payment engine's state: payments, refunds, status checks, debt (observations).
+    pub fn payments(&self) -> &payments::Payments {
+        &self.payments
+    }
+
+    /// The bank simulator behind the payment engine (test controls).
+    pub fn bank_mut(&mut self) -> &mut bank::BankSimulator {
+        self.payments.bank_mut()
+    }
+
+    /// EMV-03..05, EMV-08..14: runs the payment engine up to `now`: status checks of taps that
+    /// arrived, night charges of ended travel days, intraday threshold and per-trip charges,
+    /// refunds of fares that went down, retries, payments started by taps of cards in debt,
+    /// lifted blocks, and the bank's block list. Call it whenever time passes or taps arrive;
+    /// running it twice at the same `now` does nothing the second time.
+    pub fn run_payments(&mut self, rules: &RuleSet, now: Timestamp) -> Result<(), BackOfficeError> {
+        payments::run(self, rules, now)
+    }
+
+    /// EMV-03 / EMV-04: the on-line account status check of a bank card tapped at a reader at
+    /// `now`, before the reader decides (first use, after the idle period, or while the card is
+    /// listed for a bank decision). Nothing of the PAN is kept.
+    pub fn check_at_tap(
+        &mut self,
+        rules: &RuleSet,
+        pan: &str,
+        pan_sequence: u8,
+        now: Timestamp,
+    ) -> Result<(), BackOfficeError> {
+        let token = self.card_token(pan, pan_sequence)?;
+        payments::check_at_tap(self, rules, &token, now);
+        Ok(())
+    }
+
+    /// EMV-15: the service's lookup by payment reference and amount (the only way in).
+    pub fn service_lookup(
+        &self,
+        rules: &RuleSet,
+        reference: &str,
+        amount: crate::Cents,
+        now: Timestamp,
+    ) -> Result<payments::service::Lookup, BackOfficeError> {
+        payments::service::lookup(self, rules, reference, amount, now)
+    }
+
+    /// EMV-18: a missed check-out corrected through the service; the journey is re-priced
+    /// and the difference refunded or charged at once.
+    pub fn correct_missed_check_out(
+        &mut self,
+        rules: &RuleSet,
+        request: &payments::service::CorrectionRequest,
+        now: Timestamp,
+    ) -> Result<payments::service::CorrectionOutcome, BackOfficeError> {
+        payments::service::correct(self, rules, request, now)
+    }
+
+    /// EMV-16: what an inspector's device shows for a bank card presented at `now`.
+    pub fn inspect(
+        &self,
+        rules: &RuleSet,
+        pan: &str,
+        pan_sequence: u8,
+        consent: bool,
+        now: Timestamp,
+    ) -> Result<(CardToken, payments::inspection::InspectionView), BackOfficeError> {
+        let token = self.card_token(pan, pan_sequence)?;
+        let view = payments::inspection::view(self, rules, &token, consent, now)?;
+        Ok((token, view))
+    }
+
+    /// EMV-04 / EMV-05: an operator (or customer service) lifts a card's block. Reasons that
+    /// are the bank's decision stay: only the bank's next answer lifts them.
+    pub fn lift_block(&mut self, key: &DenyKey) -> LiftOutcome {
+        let entries = self.deny.entries_of(key);
+        if entries.is_empty() {
+            return LiftOutcome::NotListed;
+        }
+        for entry in entries.iter().filter(|e| !e.reason.is_bank_decision()) {
+            self.deny.remove_reason(key, entry.reason);
+        }
+        match self.deny.reason(key) {
+            Some(reason) => LiftOutcome::BankDecision { reason },
+            None => LiftOutcome::Lifted,
+        }
+    }
+
+    /// A bank card's token, for operations that name the card by its PAN data; the PAN is
+    /// not stored and the error never repeats it.
+    fn card_token(&self, pan: &str, pan_sequence: u8) -> Result<CardToken, BackOfficeError> {
+        self.vault
+            .token_of(pan, pan_sequence)
+            .map_err(|e| BackOfficeError::BadCard {
+                reason: e.to_string(),
+            })
+    }
+}
+
+/// EMV-04: the answer to a request to lift a card's block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "kebab-case")]
+pub enum LiftOutcome {
+    /// Every reason was lifted; the card may travel again.
+    Lifted,
+    /// The card stays blocked for a reason only its bank can lift.
+    BankDecision {
+        reason: DenyReason,
+    },
+    NotListed,
 }
 
 /// TAP-05 / EMV-05: the deny list as readers consult it; bank cards are looked up by token.

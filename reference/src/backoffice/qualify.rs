@@ -12,6 +12,7 @@ use crate::rules::{RuleSet, TransportClass};
 use crate::tap::{TapId, TapKind};
 
 use super::journey::{Direction, OpenLegPolicy, QualifiedTap};
+use super::payments::DebtPeriod;
 use super::{CardKey, StoredTap};
 
 /// One card's taps, qualified.
@@ -23,8 +24,16 @@ pub struct Qualified {
     pub settle_debt: Vec<TapId>,
 }
 
-/// Qualifies one card's taps, given in processing order.
-pub fn qualify(rules: &RuleSet, card: &CardKey, taps: &[&StoredTap], deny: &DenyList) -> Qualified {
+/// Qualifies one card's taps, given in processing order. `debts` are the card's debt periods
+/// kept by the payment engine (EMV-12): a tap inside one was made while the card was blocked
+/// for a failed settlement, even if the block has been lifted since.
+pub fn qualify(
+    rules: &RuleSet,
+    card: &CardKey,
+    taps: &[&StoredTap],
+    deny: &DenyList,
+    debts: &[DebtPeriod],
+) -> Qualified {
     match card {
         CardKey::OvChipkaart(_) => Qualified {
             taps: taps.iter().filter_map(|t| reader_qualified(t)).collect(),
@@ -32,13 +41,21 @@ pub fn qualify(rules: &RuleSet, card: &CardKey, taps: &[&StoredTap], deny: &Deny
             settle_debt: Vec::new(),
         },
         CardKey::Ovpay(token) => {
-            let debt_since = deny
-                .entry(&DenyKey::Token {
-                    token: token.clone(),
-                })
-                .filter(|e| e.reason == DenyReason::SettlementFailed)
+            // A listing for a failed settlement made directly on the list (not by the payment
+            // engine) counts from its `since` as well.
+            let listed_since = deny
+                .entry_for(
+                    &DenyKey::Token {
+                        token: token.clone(),
+                    },
+                    DenyReason::SettlementFailed,
+                )
                 .map(|e| e.since);
-            qualify_bank_card(rules, taps, debt_since)
+            let in_debt = |at: Timestamp| {
+                listed_since.is_some_and(|since| at >= since)
+                    || debts.iter().any(|d| d.contains(at))
+            };
+            qualify_bank_card(rules, taps, in_debt)
         }
     }
 }
@@ -53,13 +70,14 @@ fn reader_qualified(tap: &StoredTap) -> Option<QualifiedTap> {
 }
 
 /// EMV-06: a bank-card tap is a tap-out when the card has an open leg at this operator in
-/// this transport class on the same travel day, otherwise a tap-in. From the moment the card
-/// is deny-listed for a failed settlement, a tap that is no tap-out is a tap to settle the
-/// debt (EMV-12: check-out stays possible, check-in does not); so is the reader's refused tap.
+/// this transport class on the same travel day, otherwise a tap-in. While the card is
+/// deny-listed for a failed settlement, a tap that is no tap-out is a tap to settle the debt
+/// (EMV-12: check-out stays possible, check-in does not; EMV-14: the tap starts a payment); so
+/// is the reader's refused tap.
 fn qualify_bank_card(
     rules: &RuleSet,
     taps: &[&StoredTap],
-    debt_since: Option<Timestamp>,
+    in_debt: impl Fn(Timestamp) -> bool,
 ) -> Qualified {
     let day_rule = rules.travel_day_rule();
     let mut open: Vec<(TransportClass, &StoredTap)> = Vec::new();
@@ -69,7 +87,7 @@ fn qualify_bank_card(
         .iter()
         .filter(|t| matches!(t.kind, TapKind::Emv | TapKind::Refused))
     {
-        let in_debt = debt_since.is_some_and(|since| tap.at >= since);
+        let in_debt = in_debt(tap.at);
         let class = tap.reader.mode.class();
         let day = day_rule.travel_day_of(tap.at);
         let position = open.iter().position(|(c, t)| {

@@ -46,13 +46,43 @@ pub struct Settlement {
     pub conservation: Conservation,
 }
 
-/// Computes a day's statement. Refunds and open debt are zero until payments exist; the
-/// fields are there so the conservation rule is stated in full.
+/// What the OVpay payment engine adds to a day's statement (EMV-08..14, EMV-18).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OvpayDay {
+    /// Refunds of the day's fares (paid back or set off against a debt).
+    pub refunds_cents: Cents,
+    /// Per bank card, what its payments for the day still owe.
+    pub open_debt: BTreeMap<CardKey, Cents>,
+}
+
+/// Computes a day's statement without OVpay payments (nothing refunded, nothing owed).
 pub fn settle(view: &DayView) -> Settlement {
+    settle_with(view, &OvpayDay::default())
+}
+
+/// Computes a day's statement.
+///
+/// SET-02 with payments: `ovpay_cents` is what bank cards were charged or are due to be
+/// charged — the day's fares plus what was refunded of earlier charges; refunds and open debt
+/// are subtracted, and operators are credited only what was collected: a card's open debt is
+/// taken from the operators' shares of that card's journeys in proportion to them (largest
+/// remainder, ties to the operator first in name order). So charged − refunds − open debt =
+/// credited, to the cent.
+pub fn settle_with(view: &DayView, ovpay: &OvpayDay) -> Settlement {
     let add = |a: Cents, b: Cents| a.checked_add(b).expect("a day's fares fit in i64");
     let mut credits: BTreeMap<String, (usize, Cents)> = BTreeMap::new();
-    let mut travellers = TravellerTotals::default();
+    let mut travellers = TravellerTotals {
+        refunds_cents: ovpay.refunds_cents,
+        ..TravellerTotals::default()
+    };
     for card in &view.cards {
+        if let Some(&debt) = ovpay.open_debt.get(&card.card) {
+            travellers.open_debt_cents = add(travellers.open_debt_cents, debt);
+            for (operator, cents) in apportion(debt, &card_shares(card)) {
+                let entry = credits.entry(operator).or_default();
+                entry.1 = entry.1.checked_sub(cents).expect("fits");
+            }
+        }
         for priced in &card.priced {
             match card.card {
                 CardKey::OvChipkaart(_) => {
@@ -81,6 +111,8 @@ pub fn settle(view: &DayView) -> Settlement {
     let credited_cents = operators
         .iter()
         .fold(Cents::ZERO, |sum, o| add(sum, o.credited_cents));
+    // Charged before refunds: the refunded amounts were charged first.
+    travellers.ovpay_cents = add(travellers.ovpay_cents, travellers.refunds_cents);
     let charged = add(travellers.ov_chipkaart_cents, travellers.ovpay_cents);
     let collected_cents = charged
         .checked_sub(travellers.refunds_cents)
@@ -96,6 +128,58 @@ pub fn settle(view: &DayView) -> Settlement {
             balanced: collected_cents == credited_cents,
         },
     }
+}
+
+/// One card's shares of the day's fares, per operator.
+fn card_shares(card: &super::CardJourneys) -> BTreeMap<String, Cents> {
+    let mut shares: BTreeMap<String, Cents> = BTreeMap::new();
+    for share in card.priced.iter().flat_map(|p| &p.fare.legs) {
+        let sum = shares.entry(share.operator.clone()).or_default();
+        *sum = sum.checked_add(share.fare).expect("fits");
+    }
+    shares
+}
+
+/// Splits `amount` over `weights` in proportion (largest remainder, ties to the first key).
+/// Without any weight the whole amount goes to the first key (or nowhere).
+fn apportion(amount: Cents, weights: &BTreeMap<String, Cents>) -> Vec<(String, Cents)> {
+    let total: i128 = weights.values().map(|c| i128::from(c.get().max(0))).sum();
+    if total == 0 {
+        return weights
+            .keys()
+            .next()
+            .map(|k| vec![(k.clone(), amount)])
+            .unwrap_or_default();
+    }
+    let amount_i = i128::from(amount.get());
+    let mut parts: Vec<(String, i128, i128)> = weights
+        .iter()
+        .map(|(k, w)| {
+            let product = amount_i * i128::from(w.get().max(0));
+            (
+                k.clone(),
+                product.div_euclid(total),
+                product.rem_euclid(total),
+            )
+        })
+        .collect();
+    let mut left = amount_i - parts.iter().map(|p| p.1).sum::<i128>();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| parts[b].2.cmp(&parts[a].2).then(a.cmp(&b)));
+    for index in order {
+        if left <= 0 {
+            break;
+        }
+        parts[index].1 += 1;
+        left -= 1;
+    }
+    parts
+        .into_iter()
+        .map(|(k, cents, _)| {
+            let cents = i64::try_from(cents).expect("a share of an i64 amount fits");
+            (k, Cents::new(cents))
+        })
+        .collect()
 }
 
 impl Settlement {

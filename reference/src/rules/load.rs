@@ -338,6 +338,7 @@ fn validate(rules: &RuleSet) -> Vec<Problem> {
     check.products(&rules.products);
     check.ovpay(&rules.ovpay);
     check.fees(&rules.fees);
+    check.terms(&rules.terms);
     check.network(&rules.network);
     check.problems
 }
@@ -1001,9 +1002,14 @@ impl<'r> Check<'r> {
                 fees.paper_application_surcharge_cents,
             ),
             (
+                "counter_sale_surcharge_cents",
+                fees.counter_sale_surcharge_cents,
+            ),
+            (
                 "replace_expired_card_cents",
                 fees.replace_expired_card_cents,
             ),
+            ("replacement_card_cents", fees.replacement_card_cents),
             ("machine_load_fee_cents", fees.machine_load_fee_cents),
             ("auto_reload_fee_cents", fees.auto_reload_fee_cents),
             (
@@ -1035,6 +1041,72 @@ impl<'r> Check<'r> {
         for (name, value) in amounts {
             self.money(format!("fees.{name}"), value);
         }
+        // TERM-03: the admin costs are offset against the refunded balance, so they must fit.
+        if fees.refund_admin_fee_cents > fees.service_point_refund_max_cents {
+            self.problem(
+                "fees.refund_admin_fee_cents",
+                "must not exceed fees.service_point_refund_max_cents",
+            );
+        }
+        self.positive(
+            "fees.failed_debit_payment_days",
+            fees.failed_debit_payment_days,
+        );
+        self.positive(
+            "fees.failed_debit_second_payment_days",
+            fees.failed_debit_second_payment_days,
+        );
+    }
+
+    /// TERM-01..16.
+    fn terms(&mut self, terms: &TermsRules) {
+        let positive = [
+            ("correction_claim_months", terms.correction_claim_months),
+            ("refund_after_end_months", terms.refund_after_end_months),
+            ("loss_block_within_h", terms.loss_block_within_h),
+            ("risk_transfer_days", terms.risk_transfer_days),
+            ("old_balance_within_days", terms.old_balance_within_days),
+            ("objection_window_days", terms.objection_window_days),
+            ("objection_usage_end_days", terms.objection_usage_end_days),
+            ("dispute_window_months", terms.dispute_window_months),
+        ];
+        for (name, value) in positive {
+            self.positive(format!("terms.{name}"), value);
+        }
+        for (i, code) in terms.non_transferable_products.iter().enumerate() {
+            self.product_ref(format!("terms.non_transferable_products[{i}]"), code);
+        }
+        let missed = &terms.missed_check_out;
+        self.positive(
+            "terms.missed_check_out.max_claims_per_operator",
+            missed.max_claims_per_operator,
+        );
+        self.positive("terms.missed_check_out.max_age_days", missed.max_age_days);
+        if missed.available_after_days > missed.max_age_days {
+            self.problem(
+                "terms.missed_check_out.available_after_days",
+                "must not exceed terms.missed_check_out.max_age_days",
+            );
+        }
+        for (i, o) in missed.max_age_overrides.iter().enumerate() {
+            let at = format!("terms.missed_check_out.max_age_overrides[{i}]");
+            self.operator_ref(format!("{at}.operator"), &o.operator);
+            if o.days < missed.available_after_days {
+                self.problem(
+                    format!("{at}.days"),
+                    "must not be below terms.missed_check_out.available_after_days",
+                );
+            }
+        }
+        let mut seen = BTreeMap::new();
+        for (i, o) in missed.max_age_overrides.iter().enumerate() {
+            let field = format!("terms.missed_check_out.max_age_overrides[{i}].operator");
+            self.unique(&mut seen, o.operator.as_str(), field, "operator");
+        }
+        self.operator_list(
+            "terms.missed_check_out.own_conditions_operators",
+            &missed.own_conditions_operators,
+        );
     }
 
     /// TAP-04 / JRN-05 / FARE-01 / FARE-04: stations, who serves them, and the links.

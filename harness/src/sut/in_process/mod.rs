@@ -19,7 +19,7 @@ use ovcert_reference::backoffice::{
 use ovcert_reference::card::{Card, ProductSlot, SpecialSetting, image};
 use ovcert_reference::deny::{DenyKey, DenyReason};
 use ovcert_reference::machine::{self, IssueRequest, LoadChannel, MachineOutcome};
-use ovcert_reference::reader::{self, Presented};
+use ovcert_reference::reader::Presented;
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::tap::{CardIdentity, ReaderRef, TapId, TapMessage};
 use ovcert_reference::time::TravelDay;
@@ -36,6 +36,9 @@ pub struct InProcess {
     back_office: BackOffice,
     /// TERM-01..16, FEE-01..04: the issuer's card-holder accounts.
     terms: ovcert_reference::terms::CardAccounts,
+    /// EMV-16: inspectors' devices by name.
+    inspection_devices:
+        BTreeMap<String, ovcert_reference::backoffice::payments::inspection::InspectionDevice>,
 }
 
 /// What a physical reader remembers between taps.
@@ -46,6 +49,8 @@ struct ReaderState {
     /// TAP-08: taps kept while off line, uploaded in order when back on line.
     buffer: Vec<TapMessage>,
     last_upload: Vec<TapMessage>,
+    /// EMV-05: the reader's copy of the deny list, kept current by deltas while on line.
+    deny: ovcert_reference::deny::DenyCopy,
 }
 
 impl InProcess {
@@ -63,6 +68,7 @@ impl InProcess {
             readers: BTreeMap::new(),
             back_office: BackOffice::new(vault),
             terms: ovcert_reference::terms::CardAccounts::default(),
+            inspection_devices: BTreeMap::new(),
         }
     }
 
@@ -74,6 +80,8 @@ impl InProcess {
                 new += 1;
             }
         }
+        // EMV-03..14: what the arrived taps set off (status checks, charges, debt payments).
+        self.payments_run()?;
         Ok(Upload { uploaded, new })
     }
 
@@ -126,6 +134,10 @@ impl SystemUnderTest for InProcess {
         self.now = now;
         // EMV-17: PAN data go as time passes, whether or not anything else happens.
         self.back_office.purge(now);
+        // EMV-08..14: night charges, retries and lifted blocks happen as time passes.
+        self.payments_run()?;
+        // TERM-08 / TERM-13: what time alone does to card-holder accounts.
+        self.terms_clock();
         Ok(())
     }
 
@@ -133,6 +145,7 @@ impl SystemUnderTest for InProcess {
         let image = machine::issue(&self.rules, self.now, &request)
             .map_err(|e| SutError::new("issue card", e.to_string()))?;
         self.register(&image);
+        self.terms_card_issued(&image);
         Ok(image)
     }
 
@@ -142,7 +155,9 @@ impl SystemUnderTest for InProcess {
         amount: Cents,
         channel: LoadChannel,
     ) -> SutResult<MachineOutcome> {
-        Ok(machine::load(&self.rules, self.now, image, amount, channel))
+        let outcome = machine::load(&self.rules, self.now, image, amount, channel);
+        self.terms_machine_done(&outcome);
+        Ok(outcome)
     }
 
     async fn revoke_load(&mut self, image: &[u8]) -> SutResult<MachineOutcome> {
@@ -158,6 +173,7 @@ impl SystemUnderTest for InProcess {
         if let MachineOutcome::Done { image, .. } = &outcome {
             self.register(image);
         }
+        self.terms_machine_done(&outcome);
         Ok(outcome)
     }
 
@@ -197,7 +213,8 @@ impl SystemUnderTest for InProcess {
                 PresentedCard::Emv { card } => Presented::Emv(card),
             })
             .collect();
-        let outcome = reader::tap(&self.rules, reader, &self.back_office, now, tap_id, &cards);
+        // EMV-03 / EMV-05: the reader decides on its own copy of the deny list.
+        let outcome = self.reader_decides(reader, now, tap_id, &cards)?;
         let tap_id = outcome.record.as_ref().map(|r| r.tap_id.clone());
         if let Some(record) = outcome.record {
             let state = self.reader_state(reader);
@@ -205,6 +222,8 @@ impl SystemUnderTest for InProcess {
                 state.buffer.push(record);
             } else {
                 self.ingest_one(record)?;
+                // EMV-09/10/14: a tap may complete a charge or start a debt payment.
+                self.payments_run()?;
             }
         }
         Ok(TapResult {
@@ -227,7 +246,10 @@ impl SystemUnderTest for InProcess {
         }
         let buffered = std::mem::take(&mut state.buffer);
         state.last_upload = buffered.clone();
-        self.upload(buffered)
+        let upload = self.upload(buffered)?;
+        // EMV-05: back on line, the reader catches up with the deny-list versions it missed.
+        self.sync_deny_copy(reader);
+        Ok(upload)
     }
 
     async fn resend_last_upload(&mut self, reader: &ReaderRef) -> SutResult<Upload> {
@@ -249,7 +271,12 @@ impl SystemUnderTest for InProcess {
     }
 
     async fn ingest(&mut self, taps: Vec<TapMessage>) -> SutResult<Vec<Ingested>> {
-        taps.into_iter().map(|t| self.ingest_one(t)).collect()
+        let ingested = taps
+            .into_iter()
+            .map(|t| self.ingest_one(t))
+            .collect::<SutResult<Vec<_>>>()?;
+        self.payments_run()?;
+        Ok(ingested)
     }
 
     async fn set_next_journey(
@@ -284,6 +311,7 @@ impl SystemUnderTest for InProcess {
     }
 
     async fn settle(&mut self, day: Date) -> SutResult<SettlementRun> {
+        self.payments_run()?;
         self.back_office
             .settle(&self.rules, TravelDay(day), self.now)
             .map_err(|e| SutError::new("settle", e.to_string()))
