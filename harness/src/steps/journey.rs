@@ -10,6 +10,7 @@ use ovcert_reference::reader::Decision;
 
 use super::card::kebab;
 use super::params::{Day, Instant, Money};
+use super::table::assert_table;
 use crate::sut::PresentedCard;
 use crate::world::OvWorld;
 
@@ -118,32 +119,25 @@ async fn journey_count(world: &mut OvWorld, name: String, count: usize) {
 /// A table `| journey | legs | fare |` (optionally `| category |`), one row per journey.
 #[then(expr = "the journeys of card {string} are:")]
 async fn journeys_are(world: &mut OvWorld, name: String, step: &Step) {
-    let table = step.table.as_ref().expect("the step has a table");
-    let header = &table.rows[0];
     let all = journeys(world, &name).await;
-    let expected: Vec<Vec<String>> = table.rows.iter().skip(1).cloned().collect();
-    let got: Vec<Vec<String>> = all
-        .priced
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            header
-                .iter()
-                .map(|column| match column.as_str() {
-                    "journey" => (i + 1).to_string(),
-                    "legs" => leg_text(p),
-                    "fare" => p.fare.total.to_string(),
-                    "category" => kebab(&p.fare.time_category),
-                    "day" => p.journey.travel_day.0.to_string(),
-                    "product" => p.fare.product.clone().unwrap_or_else(|| "-".into()),
-                    other => panic!(
-                        "unknown column `{other}` (journey, legs, fare, category, day, product)"
-                    ),
-                })
-                .collect()
-        })
-        .collect();
-    assert_eq!(got, expected, "journeys of card \"{name}\"");
+    let what = format!("journeys of card \"{name}\"");
+    assert_table(
+        step,
+        &what,
+        &all.priced,
+        "journey, legs, fare, category, day, product",
+        |i, p, column| {
+            Some(match column {
+                "journey" => (i + 1).to_string(),
+                "legs" => leg_text(p),
+                "fare" => p.fare.total.to_string(),
+                "category" => kebab(&p.fare.time_category),
+                "day" => p.journey.travel_day.0.to_string(),
+                "product" => p.fare.product.clone().unwrap_or_else(|| "-".into()),
+                _ => return None,
+            })
+        },
+    );
 }
 
 #[then(expr = "journey {int} of card {string} costs {money}")]

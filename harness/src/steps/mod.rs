@@ -12,4 +12,5 @@ pub mod ovpay;
 pub mod params;
 mod reader;
 mod report;
+mod table;
 pub mod terms;

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 
 use cucumber::gherkin::Step;
+
+use super::table::assert_table;
 use cucumber::{given, then, when};
 use ovcert_reference::Cents;
 use ovcert_reference::backoffice::bank::BankRequestKind;
@@ -227,33 +229,26 @@ fn status_text(status: &PaymentStatus) -> &'static str {
 /// one row per payment in order (`at`: when it was made, local time).
 #[then(expr = "the payments of bank card {string} are:")]
 async fn payments_are(world: &mut OvWorld, name: String, step: &Step) {
-    let table = step.table.as_ref().expect("a table");
-    let header = &table.rows[0];
     let account = account(world, &name).await;
-    let got: Vec<Vec<String>> = account
-        .payments
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            header
-                .iter()
-                .map(|column| match column.as_str() {
-                    "payment" => (i + 1).to_string(),
-                    "day" => p.travel_day.0.to_string(),
-                    "kind" => kind_text(&p.kind),
-                    "amount" => p.amount_cents.to_string(),
-                    "status" => status_text(&p.status).to_string(),
-                    "at" => local_minute(p.created_at),
-                    "attempts" => p.attempts.len().to_string(),
-                    other => panic!(
-                        "unknown column `{other}` (payment, day, kind, amount, status, at, attempts)"
-                    ),
-                })
-                .collect()
-        })
-        .collect();
-    let expected: Vec<Vec<String>> = table.rows.iter().skip(1).cloned().collect();
-    assert_eq!(got, expected, "payments of \"{name}\"");
+    let what = format!("payments of \"{name}\"");
+    assert_table(
+        step,
+        &what,
+        &account.payments,
+        "payment, day, kind, amount, status, at, attempts",
+        |i, p, column| {
+            Some(match column {
+                "payment" => (i + 1).to_string(),
+                "day" => p.travel_day.0.to_string(),
+                "kind" => kind_text(&p.kind),
+                "amount" => p.amount_cents.to_string(),
+                "status" => status_text(&p.status).to_string(),
+                "at" => local_minute(p.created_at),
+                "attempts" => p.attempts.len().to_string(),
+                _ => return None,
+            })
+        },
+    );
 }
 
 /// EMV-11: 14 characters, "NLOV" + 10 letters or digits, each payment its own.

@@ -7,6 +7,7 @@ use ovcert_reference::Cents;
 use super::card::kebab;
 use super::journey::assert_no_pan;
 use super::params::{Day, Money};
+use super::table::assert_table;
 use crate::sut::PresentedCard;
 use crate::world::OvWorld;
 
@@ -52,54 +53,46 @@ async fn report_counts(world: &mut OvWorld, transactions: usize, trips: usize, p
 /// A table `| station | kind |` (optionally `| card |`), one row per transaction in order.
 #[then("the report's transactions are:")]
 async fn transactions_are(world: &mut OvWorld, step: &Step) {
-    let table = step.table.as_ref().expect("table");
     learn_card_numbers(world).await;
-    let header = table.rows[0].clone();
     let r = report(world).clone();
-    let got: Vec<Vec<String>> = r
-        .transactions
-        .iter()
-        .map(|t| {
-            header
-                .iter()
-                .map(|c| match c.as_str() {
-                    "station" => t.station.clone(),
-                    "kind" => kebab(&t.kind),
-                    "card" => card_label(world, &t.card.0),
-                    other => panic!("unknown column `{other}`"),
-                })
-                .collect()
-        })
-        .collect();
-    assert_eq!(got, table.rows[1..].to_vec());
+    assert_table(
+        step,
+        "the report's transactions",
+        &r.transactions,
+        "station, kind, card",
+        |_, t, column| {
+            Some(match column {
+                "station" => t.station.clone(),
+                "kind" => kebab(&t.kind),
+                "card" => card_label(world, &t.card.0),
+                _ => return None,
+            })
+        },
+    );
 }
 
 /// A table `| from | to | status | fare |` (optionally `| card |`), one row per trip in
 /// order; `to` is "?" for a missing check-out.
 #[then("the report's trips are:")]
 async fn trips_are(world: &mut OvWorld, step: &Step) {
-    let table = step.table.as_ref().expect("table");
     learn_card_numbers(world).await;
-    let header = table.rows[0].clone();
     let r = report(world).clone();
-    let got: Vec<Vec<String>> = r
-        .trips
-        .iter()
-        .map(|t| {
-            header
-                .iter()
-                .map(|c| match c.as_str() {
-                    "from" => t.from.clone(),
-                    "to" => t.to.clone().unwrap_or_else(|| "?".into()),
-                    "status" => kebab(&t.status),
-                    "fare" => t.fare_cents.to_string(),
-                    "card" => card_label(world, &t.card.0),
-                    other => panic!("unknown column `{other}` (from, to, status, fare, card)"),
-                })
-                .collect()
-        })
-        .collect();
-    assert_eq!(got, table.rows[1..].to_vec());
+    assert_table(
+        step,
+        "the report's trips",
+        &r.trips,
+        "from, to, status, fare, card",
+        |_, t, column| {
+            Some(match column {
+                "from" => t.from.clone(),
+                "to" => t.to.clone().unwrap_or_else(|| "?".into()),
+                "status" => kebab(&t.status),
+                "fare" => t.fare_cents.to_string(),
+                "card" => card_label(world, &t.card.0),
+                _ => return None,
+            })
+        },
+    );
 }
 
 /// A table `| card | means | amount |`, one row per payment in order.
