@@ -51,6 +51,9 @@ struct RunArgs {
     /// The Gherkin features directory [default: ./features].
     #[arg(long, value_name = "DIR")]
     features: Option<PathBuf>,
+    /// Print every scenario and step as it runs (default: a progress line, then the failures).
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -81,6 +84,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         role: args.role,
         tags: args.tags,
         features: args.features.unwrap_or_else(runner::default_features_dir),
+        verbose: args.verbose,
         rules: Arc::new(rules),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -90,6 +94,10 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
     let report = runtime.block_on(runner::run(&options))?;
     if let Some(dir) = &args.out {
         report.write_outputs(dir)?;
+    }
+    let failures = report.failures();
+    if !failures.is_empty() {
+        println!("\nnot passed:\n{failures}");
     }
     println!();
     println!(

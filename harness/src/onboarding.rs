@@ -1711,6 +1711,7 @@ mod tests {
             line: 1,
             tags: tags.iter().map(|t| t.to_string()).collect(),
             outcome,
+            failure: None,
         };
         let rules = crate::catalogue::rules();
         let records = [

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, bail};
+use cucumber::WriterExt as _;
 use cucumber::gherkin::tagexpr::TagOperation;
 use cucumber::tag::Ext as _;
-use cucumber::writer::Stats as _;
+use cucumber::writer::{self, Stats as _};
 use cucumber::{World as _, event::ScenarioFinished};
 use futures::FutureExt as _;
 use ovcert_reference::rules::RuleSet;
@@ -32,6 +33,9 @@ pub struct RunOptions {
     /// The features directory.
     pub features: PathBuf,
     pub rules: Arc<RuleSet>,
+    /// Print every scenario and step as cucumber does; otherwise one progress mark per
+    /// scenario on stderr and the failures afterwards.
+    pub verbose: bool,
 }
 
 /// What a run produced.
@@ -55,6 +59,27 @@ impl RunReport {
 
     pub fn traceability(&self) -> Traceability {
         Traceability::build(&self.catalogue, &self.scenarios)
+    }
+
+    /// Every failed or skipped scenario with where it is and why, for the end of a run.
+    pub fn failures(&self) -> String {
+        let mut out = String::new();
+        for s in self
+            .scenarios
+            .iter()
+            .filter(|s| s.outcome != Outcome::Passed)
+        {
+            let why = s.failure.as_deref().unwrap_or("no reason recorded");
+            out.push_str(&format!(
+                "{:?}: {}:{} {}\n    {}\n",
+                s.outcome,
+                s.feature,
+                s.line,
+                s.scenario,
+                why.replace('\n', "\n    ")
+            ));
+        }
+        out
     }
 
     pub fn summary(&self) -> String {
@@ -120,23 +145,49 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
 
     let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
     let sink = Arc::clone(&records);
+    let output: Box<dyn std::io::Write> = if options.verbose {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(std::io::sink())
+    };
+    let verbose = options.verbose;
     let writer = OvWorld::cucumber()
+        .with_writer(
+            writer::Basic::new(output, writer::Coloring::Auto, writer::Verbosity::Default)
+                .summarized(),
+        )
         .with_default_cli()
         .fail_on_skipped()
         .after(move |feature, _rule, scenario, finished, _world| {
-            let outcome = match finished {
-                ScenarioFinished::StepPassed => Outcome::Passed,
-                ScenarioFinished::StepSkipped => Outcome::Skipped,
-                ScenarioFinished::StepFailed(..) | ScenarioFinished::BeforeHookFailed(_) => {
-                    Outcome::Failed
+            let (outcome, failure) = match finished {
+                ScenarioFinished::StepPassed => (Outcome::Passed, None),
+                ScenarioFinished::StepSkipped => (
+                    Outcome::Skipped,
+                    Some("a step matches no step definition".into()),
+                ),
+                ScenarioFinished::StepFailed(_, _, error) => {
+                    (Outcome::Failed, Some(error.to_string()))
+                }
+                ScenarioFinished::BeforeHookFailed(_) => {
+                    (Outcome::Failed, Some("the before hook failed".into()))
                 }
             };
+            if !verbose {
+                // Progress on a long run: one mark per finished scenario.
+                let mark = match outcome {
+                    Outcome::Passed => ".",
+                    Outcome::Failed => "F",
+                    Outcome::Skipped => "S",
+                };
+                eprint!("{mark}");
+            }
             let record = ScenarioRecord {
                 feature: feature_path(feature),
                 scenario: scenario.name.clone(),
                 line: scenario.position.line,
                 tags: feature.tags.iter().chain(&scenario.tags).cloned().collect(),
                 outcome,
+                failure,
             };
             sink.lock().unwrap_or_else(|e| e.into_inner()).push(record);
             async {}.boxed_local()
@@ -152,6 +203,9 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         })
         .await;
 
+    if !verbose {
+        eprintln!();
+    }
     let mut scenarios = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
     // Concurrent scenarios finish in any order; reports must not.
     scenarios

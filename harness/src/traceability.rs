@@ -24,6 +24,9 @@ pub struct ScenarioRecord {
     /// Tags without '@', feature tags included.
     pub tags: Vec<String>,
     pub outcome: Outcome,
+    /// Why it failed: the failing step's assertion or error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 impl ScenarioRecord {
@@ -169,6 +172,7 @@ mod tests {
             line: 1,
             tags: tags.iter().map(|t| t.to_string()).collect(),
             outcome,
+            failure: None,
         }
     }
 

@@ -13,6 +13,7 @@ fn main() {
         role: None,
         tags: None,
         features: Path::new(env!("CARGO_MANIFEST_DIR")).join("../features"),
+        verbose: false,
         rules: Arc::new(ovcert_reference::rules::nl_2024()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -22,7 +23,7 @@ fn main() {
     let report = runtime
         .block_on(runner::run(&options))
         .unwrap_or_else(|e| panic!("{e:#}"));
-    print!("{}", report.summary());
+    print!("{}{}", report.failures(), report.summary());
     assert!(
         report.passed(),
         "the suite failed against the reference: {} scenarios",

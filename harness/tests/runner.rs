@@ -25,6 +25,7 @@ fn run(dir: PathBuf, role: Option<&str>, tags: Option<&str>) -> RunReport {
         role: role.map(str::to_string),
         tags: tags.map(str::to_string),
         features: dir,
+        verbose: false,
         rules: Arc::new(ovcert_reference::rules::nl_2024()),
     };
     tokio::runtime::Builder::new_multi_thread()
@@ -51,6 +52,12 @@ fn a_wrong_expectation_fails_the_run_and_is_counted() {
         "Then card \"A\" has a balance of €10.01",
     );
     let report = run(features("failing", &[("f.feature", &failing)]), None, None);
+    // The failure says where and why.
+    let failures = report.failures();
+    assert!(
+        failures.contains("f.feature:") && failures.contains("1001"),
+        "{failures}"
+    );
     assert!(!report.passed());
     assert_eq!(
         report.traceability().rules["CARD-03"],
