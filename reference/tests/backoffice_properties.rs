@@ -8,6 +8,8 @@
 //! OVCERT_PROPTEST_SEED) and printed with a failure, so a failure reproduces. A day is drawn as
 //! bytes for `simulate::plan_from`, so proptest shrinks a failing day by shrinking its bytes.
 
+mod support;
+
 use std::sync::LazyLock;
 
 use arbitrary::Unstructured;
@@ -18,7 +20,6 @@ use ovcert_reference::tap::codec;
 use ovcert_reference::time::TravelDay;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(nl_2024);
 
@@ -28,17 +29,7 @@ const CASES: u32 = 1000;
 const DAY_BYTES: std::ops::Range<usize> = 64..2048;
 
 fn config() -> ProptestConfig {
-    let seed = std::env::var("OVCERT_PROPTEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_241_027);
-    println!("proptest seed {seed} (set OVCERT_PROPTEST_SEED to change)");
-    ProptestConfig {
-        cases: CASES,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    support::seeded(CASES, 20_241_027)
 }
 
 fn plan(bytes: &[u8]) -> DayPlan {

@@ -15,6 +15,8 @@
 //! 256 scripts per property run; the seed is fixed (override with OVCERT_PROPTEST_SEED) and
 //! printed, so a failure reproduces.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -34,7 +36,6 @@ use ovcert_reference::tap::{CardIdentity, DeviceKind, ReaderRef, TapId, TapMessa
 use ovcert_reference::time::{TravelDay, local, parse_instant};
 use proptest::collection::vec;
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(nl_2024);
 
@@ -42,17 +43,7 @@ static RULES: LazyLock<RuleSet> = LazyLock::new(nl_2024);
 const CASES: u32 = 256;
 
 fn config() -> ProptestConfig {
-    let seed = std::env::var("OVCERT_PROPTEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_240_613);
-    println!("proptest seed {seed} (set OVCERT_PROPTEST_SEED to change)");
-    ProptestConfig {
-        cases: CASES,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    support::seeded(CASES, 20_240_613)
 }
 
 /// The bank cards of every script: distinctive PANs that occur nowhere else.

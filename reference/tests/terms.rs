@@ -13,6 +13,8 @@
 //!
 //! Below them, example tests of single rules and interpretation switches.
 
+mod support;
+
 use std::sync::LazyLock;
 
 use jiff::{SignedDuration, Timestamp};
@@ -33,24 +35,13 @@ use ovcert_reference::terms::{
 };
 use ovcert_reference::time::parse_instant;
 use proptest::prelude::*;
-use proptest::test_runner::RngSeed;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(nl_2024);
 
 const CASES: u32 = 256;
 
 fn config() -> ProptestConfig {
-    let seed = std::env::var("OVCERT_PROPTEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_240_612);
-    println!("proptest seed {seed} (set OVCERT_PROPTEST_SEED to change)");
-    ProptestConfig {
-        cases: CASES,
-        rng_seed: RngSeed::Fixed(seed),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    support::seeded(CASES, 20_240_612)
 }
 
 /// One step of a card holder's (or the issuer's) script.
