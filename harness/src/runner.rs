@@ -110,19 +110,38 @@ pub fn default_features_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../features")
 }
 
-fn factory(target: &Target, rules: &Arc<RuleSet>) -> SutFactory {
-    match target {
-        Target::InProcess => {
-            let rules = Arc::clone(rules);
-            Arc::new(move || {
+/// Where each scenario's system under test comes from.
+#[derive(Clone)]
+pub struct SutSource {
+    pub factory: SutFactory,
+    /// One system shared by all scenarios (a server, a container): scenarios then run one
+    /// at a time, each after a reset. Otherwise every scenario gets its own system and
+    /// scenarios run concurrently.
+    pub shared: bool,
+}
+
+impl SutSource {
+    /// A fresh embedded reference per scenario.
+    pub fn in_process(rules: &Arc<RuleSet>) -> SutSource {
+        let rules = Arc::clone(rules);
+        SutSource {
+            factory: Arc::new(move || {
                 Box::new(InProcess::new(Arc::clone(&rules))) as Box<dyn SystemUnderTest>
-            })
+            }),
+            shared: false,
         }
     }
 }
 
-/// Runs the selected scenarios and returns what happened.
+/// Runs the selected scenarios against `options.target` and returns what happened.
 pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
+    match &options.target {
+        Target::InProcess => run_with(options, SutSource::in_process(&options.rules)).await,
+    }
+}
+
+/// Runs the selected scenarios against the systems `source` provides.
+pub async fn run_with(options: &RunOptions, source: SutSource) -> anyhow::Result<RunReport> {
     if !options.features.is_dir() {
         bail!(
             "features directory {} not found: run from the repository root or pass --features DIR",
@@ -136,7 +155,7 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
         );
     }
     let filter = Filter::new(options.role.as_deref(), options.tags.as_deref())?;
-    let factory = factory(&options.target, &options.rules);
+    let SutSource { factory, shared } = source;
     let sut = factory().identity();
     install_suite(Suite {
         rules: Arc::clone(&options.rules),
@@ -157,7 +176,20 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
                 .summarized(),
         )
         .with_default_cli()
+        .max_concurrent_scenarios(if shared { Some(1) } else { None })
         .fail_on_skipped()
+        .before(move |_feature, _rule, _scenario, world| {
+            async move {
+                if shared {
+                    // A shared system starts every scenario from nothing, as a fresh
+                    // in-process reference does.
+                    if let Err(error) = world.sut.reset().await {
+                        panic!("the system under test could not be reset: {error}");
+                    }
+                }
+            }
+            .boxed_local()
+        })
         .after(move |feature, _rule, scenario, finished, _world| {
             let (outcome, failure) = match finished {
                 ScenarioFinished::StepPassed => (Outcome::Passed, None),

@@ -22,6 +22,7 @@ use crate::tap::{CardIdentity, ReaderRef};
 
 /// A card on the deny list.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum DenyKey {
     OvChipkaart {
@@ -54,6 +55,7 @@ pub trait DenyCheck {
 /// ([`SettlementFailed`](Self::SettlementFailed)) and unmet discount-product conditions
 /// ([`ProductConditions`](Self::ProductConditions)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DenyReason {
     /// The bank or the holder reported it lost or stolen (EMV-04, EMV-05).
@@ -102,6 +104,7 @@ impl DenyReason {
 /// One reason a card is listed for: why, and since when (a debt applies to taps after the
 /// listing only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DenyEntry {
     pub reason: DenyReason,
     pub since: Timestamp,
@@ -109,6 +112,7 @@ pub struct DenyEntry {
 
 /// EMV-05: one change of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "change", rename_all = "kebab-case")]
 pub enum DenyChange {
     Added {
@@ -124,6 +128,7 @@ pub enum DenyChange {
 
 /// EMV-05: a change with the version it creates. Deltas are applied in version order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DenyDelta {
     pub version: u64,
     pub change: DenyChange,
@@ -158,9 +163,14 @@ mod entries_as_list {
 /// The deny list as the back office keeps it, with a version that grows with every change and
 /// the log of changes readers catch up from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DenyList {
     pub version: u64,
     #[serde(with = "entries_as_list")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Vec<(DenyKey, std::collections::BTreeMap<DenyReason, jiff::Timestamp>)>")
+    )]
     entries: Entries,
     /// `log[i].version == i + 1`: every change since version 0.
     log: Vec<DenyDelta>,
@@ -305,9 +315,14 @@ pub struct DeltaOutOfOrder {
 
 /// EMV-05: a reader's copy of the deny list, at some version.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DenyCopy {
     pub version: u64,
     #[serde(with = "entries_as_list")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Vec<(DenyKey, std::collections::BTreeMap<DenyReason, jiff::Timestamp>)>")
+    )]
     entries: Entries,
 }
 

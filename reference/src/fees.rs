@@ -15,6 +15,7 @@ use crate::terms::calendar;
 
 /// FEE-01: where a card is bought or applied for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SaleChannel {
     /// An OV-chipkaart machine (anonymous cards).
@@ -29,6 +30,7 @@ pub enum SaleChannel {
 
 /// FEE-01: what a card costs, by part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardPrice {
     pub card_cents: Cents,
     /// FEE-01: the paper-form or counter surcharge.
@@ -38,6 +40,7 @@ pub struct CardPrice {
 
 /// FEE-01: why a card cannot be sold this way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SaleRefusal {
     /// Anonymous cards come from machines and counters; personal cards are applied for online
@@ -73,6 +76,7 @@ pub fn card_price(
 
 /// FEE-03: how a load is paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum PaymentMethod {
     Cash,
@@ -138,6 +142,7 @@ pub fn refund_admin_fee(rules: &RuleSet, expires_on: Date, today: Date, terminat
 
 /// Why a card is replaced, for its price (FEE-02, TERM-08, TERM-10, TERM-11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ReplacementPrice {
     /// FEE-02: replacing an expired card.
@@ -166,6 +171,7 @@ pub fn replacement_price(rules: &RuleSet, why: ReplacementPrice) -> Cents {
 
 /// FEE-04: what a failed direct debit was for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DebitPurpose {
     /// The bank debit behind an auto-reload (TAP-06).
@@ -176,6 +182,7 @@ pub enum DebitPurpose {
 
 /// FEE-04: where a failed direct debit stands on a given day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "stage", rename_all = "kebab-case")]
 pub enum DebitStage {
     /// The first letter: pay the amount by `pay_by` (that day included), no admin costs.
@@ -190,6 +197,7 @@ pub enum DebitStage {
 
 /// FEE-04: one failed direct debit and what was paid on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FailedDebit {
     pub purpose: DebitPurpose,
     pub amount_cents: Cents,

@@ -17,6 +17,7 @@ use crate::time::local;
 
 /// What a card distributor is asked to issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssueRequest {
     pub kind: CardKind,
     pub number: CardNumber,
@@ -29,6 +30,7 @@ pub struct IssueRequest {
 
 /// Where a load happens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LoadChannel {
     /// An OV-chipkaart machine of any operator.
@@ -40,6 +42,7 @@ pub enum LoadChannel {
 
 /// The outcome of a machine operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum MachineOutcome {
     Done { image: Vec<u8>, balance: Cents },
@@ -47,6 +50,7 @@ pub enum MachineOutcome {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum MachineRefusal {
     /// CARD-02: the load would take the balance above the maximum.

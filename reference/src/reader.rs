@@ -22,6 +22,7 @@ use crate::time::local;
 
 /// A bank card as the reader sees it (OVpay).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EmvCard {
     /// 12–19 digits.
     pub pan: String,
@@ -40,6 +41,7 @@ pub enum Presented<'a> {
 
 /// The reader's decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum Decision {
     /// TAP-01: checked in; the boarding fee was taken as a deposit.
@@ -68,6 +70,7 @@ pub enum Decision {
 /// Why a tap was refused or not taken. A refused tap changes nothing on the card, except a
 /// deny-list hit, which blocks the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Refusal {
     /// CARD-09: more than one card in the field.
@@ -96,6 +99,7 @@ pub enum Refusal {
 
 /// What the reader's screen shows: Dutch as on real readers, with an English gloss.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DisplayText {
     pub nl: String,
     pub en: String,
@@ -103,6 +107,7 @@ pub struct DisplayText {
 
 /// The full result of one tap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TapOutcome {
     pub decision: Decision,
     pub display: DisplayText,

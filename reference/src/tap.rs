@@ -15,6 +15,7 @@ use crate::rules::{Mode, OperatorId, StationId};
 
 /// A reader's record of one tap (TAP-04: always at one operator's reader).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TapMessage {
     /// Unique per tap: the back office deduplicates by it (GBO-04).
@@ -30,11 +31,13 @@ pub struct TapMessage {
 /// "{operator}-{device}-{sequence}", e.g. "NS-4711-000123": at most [`codec::TAP_ID_MAX`]
 /// ASCII bytes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct TapId(pub String);
 
 /// Where a tap happened.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReaderRef {
     pub operator: OperatorId,
@@ -48,6 +51,7 @@ pub struct ReaderRef {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DeviceKind {
     /// A stand-alone pole (chippaal) on a platform.
@@ -60,6 +64,7 @@ pub enum DeviceKind {
 
 /// Which card tapped.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum CardIdentity {
     OvChipkaart {
@@ -75,6 +80,7 @@ pub enum CardIdentity {
 
 /// What the reader decided (EMV taps are qualified by the back office, EMV-06).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TapKind {
     CheckIn,
@@ -89,6 +95,7 @@ pub enum TapKind {
 
 /// Money the tap moved on the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TapAmounts {
     /// Taken from the balance (a deposit or fare); negative when money went back.

@@ -65,6 +65,7 @@ pub enum LocalTimeError {
 
 /// How the end of a travel day is placed on the DST nights (EMV-07 interpretation switch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TravelDayBoundary {
     /// The travel day ends when the Amsterdam clock next shows the end time (03:05). On the
@@ -85,6 +86,7 @@ pub struct TravelDayRule {
 
 /// EMV-07: a travel day runs from 00:00 of its date until 03:05 of the next day, local time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct TravelDay(pub Date);
 

@@ -91,6 +91,9 @@ pub trait SystemUnderTest: PaymentsApi + TermsApi + Send {
     fn identity(&self) -> String;
 
     // ---- test controls -------------------------------------------------------------
+    /// Forgets everything: no cards, taps, accounts or payments; the clock at the epoch.
+    /// A shared target is reset before every scenario.
+    async fn reset(&mut self) -> SutResult<()>;
     /// Sets the system's clock; all later operations happen at this instant.
     async fn set_clock(&mut self, now: Timestamp) -> SutResult<()>;
 

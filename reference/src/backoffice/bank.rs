@@ -32,6 +32,7 @@ pub const SCRIPT_MAX: usize = 1000;
 
 /// The bank's answer to a payment request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BankAnswer {
     Approve,
@@ -65,6 +66,7 @@ impl BankAnswer {
 
 /// EMV-04: why the bank blocked a card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BankBlock {
     Lost,
@@ -74,6 +76,7 @@ pub enum BankBlock {
 
 /// EMV-03 / EMV-10: what the bank registered for a card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Registration {
     /// Card scheme and form factor, e.g. "mastercard-virtual", "visa-physical".
     pub scheme: String,
@@ -92,6 +95,7 @@ impl Default for Registration {
 
 /// EMV-03: the answer to an account status check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status", content = "block", rename_all = "kebab-case")]
 pub enum AccountStatus {
     /// The card may travel.
@@ -104,6 +108,7 @@ pub enum AccountStatus {
 
 /// What was asked of the bank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "request", rename_all = "kebab-case")]
 pub enum BankRequestKind {
     /// EMV-03: an account status check.
@@ -118,6 +123,7 @@ pub enum BankRequestKind {
 
 /// One logged request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BankRequest {
     pub at: Timestamp,
     #[serde(flatten)]

@@ -67,6 +67,7 @@ use super::journey::{Journey, Leg, LegStatus};
 
 /// How the traveller pays: the card the journey was made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "means", rename_all = "kebab-case")]
 pub enum PaymentMeans {
     /// An OV-chipkaart of this kind. [`CardKind::Emv`] here is priced like [`Self::Ovpay`].
@@ -77,6 +78,7 @@ pub enum PaymentMeans {
 
 /// What the fare depends on besides the journey: the card's means, holder and products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FareContext<'a> {
     pub means: PaymentMeans,
     /// CARD-06: the birth date on a personal card (ignored for other kinds).
@@ -87,6 +89,7 @@ pub struct FareContext<'a> {
 
 /// FARE-05: the time category of a journey, decided by its first check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TimeCategory {
     Peak,
@@ -95,6 +98,7 @@ pub enum TimeCategory {
 
 /// GBO-02: one leg's part of the journey fare, credited to its operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LegFare {
     pub operator: OperatorId,
     pub fare: Cents,
@@ -102,6 +106,7 @@ pub struct LegFare {
 
 /// The price of a journey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JourneyFare {
     /// What the traveller pays for the journey (FARE-11: 0 ≤ total ≤ maximum).
     pub total: Cents,
@@ -230,6 +235,7 @@ pub fn base_fare_row(rules: &RuleSet, first_check_in_date: Date) -> Result<&Base
 
 /// FARE-01: how one bus/tram/metro leg is priced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BtmTariff {
     /// A fixed route fare: the whole price of the leg, base fare included.

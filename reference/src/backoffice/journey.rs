@@ -18,6 +18,7 @@ use crate::time::TravelDay;
 /// A tap as the journey builder sees it: already qualified (EMV-06) and reduced to where
 /// and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct QualifiedTap {
     pub tap_id: TapId,
     pub at: Timestamp,
@@ -31,6 +32,7 @@ pub struct QualifiedTap {
 
 /// EMV-06: what a tap means for the journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
     In,
@@ -39,6 +41,7 @@ pub enum Direction {
 
 /// Where and when a leg started or ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stop {
     pub tap_id: TapId,
     pub at: Timestamp,
@@ -48,6 +51,7 @@ pub struct Stop {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LegStatus {
     /// Checked in and out.
@@ -64,6 +68,7 @@ pub enum LegStatus {
 
 /// One check-in with its check-out at one operator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Leg {
     pub operator: OperatorId,
     pub mode: Mode,
@@ -74,6 +79,7 @@ pub struct Leg {
 
 /// A chain of legs priced as one (JRN-01..03, FARE-03..05).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Journey {
     pub class: TransportClass,
     /// EMV-07: the travel day of the first check-in.
@@ -91,6 +97,7 @@ impl Journey {
 
 /// How a check-in treats a leg that is still open (TAP-04 versus JRN-09).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum OpenLegPolicy {
     /// OV-chipkaart: the chip holds one check-in, so any check-in closes an open leg as a
@@ -103,6 +110,7 @@ pub enum OpenLegPolicy {
 
 /// A change of special setting made at a machine before travel (JRN-08).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SettingChange {
     pub at: Timestamp,
     pub setting: SpecialSetting,
@@ -110,6 +118,7 @@ pub struct SettingChange {
 
 /// What the builder made of one card's taps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Built {
     /// Journeys in order of first check-in. Cancelled legs and station visits are journeys of
     /// their own with one leg; they never chain.

@@ -35,6 +35,7 @@ use self::tokens::{CardToken, TokenVault};
 /// The back office's identity of a card: the card number, or the token of a bank card. The
 /// PAN itself never leaves the token vault.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "id", rename_all = "kebab-case")]
 pub enum CardKey {
     OvChipkaart(CardNumber),
@@ -43,6 +44,7 @@ pub enum CardKey {
 
 /// A tap as stored: like the reader's message, with the card as a [`CardKey`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoredTap {
     pub tap_id: TapId,
     pub reader: ReaderRef,
@@ -55,6 +57,7 @@ pub struct StoredTap {
 /// What the back office knows of a registered OV-chipkaart (from the card distributor and
 /// the product sellers): what the fare depends on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardProfile {
     pub kind: CardKind,
     pub birth_date: Option<Date>,
@@ -63,6 +66,7 @@ pub struct CardProfile {
 
 /// Whether an upload changed anything (GBO-04).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Ingested {
     New,
@@ -426,6 +430,7 @@ impl BackOffice {
 
 /// EMV-04: the answer to a request to lift a card's block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum LiftOutcome {
     /// Every reason was lifted; the card may travel again.
@@ -486,6 +491,7 @@ impl DenyCheck for BackOffice {
 
 /// The result of one settlement run of a day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SettlementRun {
     /// The day's complete statement after this run.
     pub statement: Settlement,
@@ -497,6 +503,7 @@ pub struct SettlementRun {
 
 /// A journey with its fare.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PricedJourney {
     pub journey: Journey,
     pub fare: JourneyFare,
@@ -504,6 +511,7 @@ pub struct PricedJourney {
 
 /// One card's journeys as of some moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CardJourneys {
     pub card: CardKey,
     pub built: Built,
@@ -514,6 +522,7 @@ pub struct CardJourneys {
 
 /// Everything of one closed travel day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DayView {
     pub day: TravelDay,
     /// Taps of the day, in processing order.

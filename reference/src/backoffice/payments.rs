@@ -70,6 +70,7 @@ const EVENTS_PER_RUN_MAX: usize = 1_000_000;
 
 /// One line of a charge or refund: an operator's part of one journey (GBO-02 share).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Line {
     /// The journey's first check-in tap.
     pub journey: TapId,
@@ -81,6 +82,7 @@ type Lines = BTreeMap<(TapId, OperatorId), Cents>;
 
 /// Why a payment was made.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ChargeKind {
     /// EMV-08: the travel day's fares, in the night after it.
@@ -95,6 +97,7 @@ pub enum ChargeKind {
 
 /// What made the engine ask the bank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "trigger", rename_all = "kebab-case")]
 pub enum Trigger {
     /// The payment's first request.
@@ -107,6 +110,7 @@ pub enum Trigger {
 
 /// One request of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attempt {
     pub at: Timestamp,
     #[serde(flatten)]
@@ -116,6 +120,7 @@ pub struct Attempt {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum PaymentStatus {
     Paid {
@@ -134,6 +139,7 @@ pub enum PaymentStatus {
 /// A payment (one reference, EMV-11). Serialised without the card's token: a payment shown
 /// to a traveller or the service links to nothing else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Payment {
     pub reference: PaymentReference,
     #[serde(skip)]
@@ -171,6 +177,7 @@ impl Payment {
 /// tap, a correction, EMV-18): first set off against the day's open payments, the rest paid
 /// back. An amount of zero moves charged lines between journeys or operators only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Refund {
     #[serde(skip)]
     pub card: CardToken,
@@ -185,6 +192,7 @@ pub struct Refund {
 
 /// EMV-03: one account status check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatusCheck {
     /// The tap the check was made for.
     pub for_at: Timestamp,
@@ -196,6 +204,7 @@ pub struct StatusCheck {
 /// EMV-12: a time during which a card was listed for a failed settlement; taps in it that are
 /// no tap-out are taps to settle the debt (EMV-06).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DebtPeriod {
     pub since: Timestamp,
     /// When the block was lifted; `None` while it lasts.

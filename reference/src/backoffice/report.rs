@@ -19,10 +19,12 @@ use super::{BackOffice, CardKey, DayView};
 
 /// How a card appears in an operator's report: the card number, or the operator's own token.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct CardRef(pub String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TransactionKind {
     CheckIn,
@@ -36,6 +38,7 @@ pub enum TransactionKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TransactionLine {
     pub tap_id: TapId,
     /// Local Amsterdam time with offset.
@@ -48,6 +51,7 @@ pub struct TransactionLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TripLine {
     pub card: CardRef,
     pub mode: Mode,
@@ -62,6 +66,7 @@ pub struct TripLine {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Means {
     OvChipkaartBalance,
@@ -69,6 +74,7 @@ pub enum Means {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PaymentLine {
     pub card: CardRef,
     pub means: Means,
@@ -76,6 +82,7 @@ pub struct PaymentLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OperatorReport {
     pub operator: String,
     pub travel_day: String,

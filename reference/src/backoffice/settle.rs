@@ -12,6 +12,7 @@ use super::{CardKey, DayView};
 
 /// One operator's credit for a day (SET-01).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OperatorCredit {
     pub operator: String,
     pub trips: usize,
@@ -20,6 +21,7 @@ pub struct OperatorCredit {
 
 /// What travellers owe for the day, by means of payment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TravellerTotals {
     pub ov_chipkaart_cents: Cents,
     pub ovpay_cents: Cents,
@@ -31,6 +33,7 @@ pub struct TravellerTotals {
 
 /// SET-02: charged − refunds − open debt must equal what operators are credited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Conservation {
     pub collected_cents: Cents,
     pub credited_cents: Cents,
@@ -39,6 +42,7 @@ pub struct Conservation {
 
 /// The settlement statement of one travel day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Settlement {
     pub travel_day: String,
     pub operators: Vec<OperatorCredit>,

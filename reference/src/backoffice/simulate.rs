@@ -104,6 +104,7 @@ const VEHICLE_DEVICE_BASE: u32 = 500_000;
 
 /// A day of travel: who tapped where and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DayPlan {
     pub day: TravelDay,
     pub cards: Vec<PlannedCard>,
@@ -111,12 +112,14 @@ pub struct DayPlan {
 
 /// One card and its taps, in time order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlannedCard {
     pub card: PlannedIdentity,
     pub taps: Vec<PlannedTap>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum PlannedIdentity {
     /// With the profile the card distributor and product sellers register.
@@ -135,6 +138,7 @@ pub enum PlannedIdentity {
 /// One tap as the traveller meant it. What an OV-chipkaart reader records follows from the
 /// card's state ([`taps`]); a bank-card tap is qualified by the back office (EMV-06).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlannedTap {
     pub at: Timestamp,
     pub reader: ReaderRef,
@@ -142,6 +146,7 @@ pub struct PlannedTap {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Intent {
     CheckIn,
@@ -258,6 +263,7 @@ pub fn upload_order(u: &mut Unstructured<'_>, count: usize) -> Result<(Vec<usize
 
 /// How the uploads were taken (GBO-04: a known tap id changes nothing).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Uploads {
     pub new: usize,
     pub duplicate: usize,

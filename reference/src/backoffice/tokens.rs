@@ -75,11 +75,13 @@ type HmacSha256 = Hmac<Sha256>;
 /// EMV-01: the pseudonym of one bank card (PAN + PAN sequence number), e.g.
 /// `ct-0123456789abcdef0123456789abcdef`. It never contains the PAN.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct CardToken(String);
 
 /// EMV-02: one operator's identifier for a card, e.g. `ot-…`; another operator gets another.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct OperatorToken(String);
 

@@ -14,6 +14,7 @@ use crate::rules::{Mode, ProductCode};
 
 /// CARD-01: the kinds of card a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CardKind {
     /// Not in anyone's name; balance and a limited set of products without personal discount.
@@ -28,6 +29,7 @@ pub enum CardKind {
 
 /// The OV-chipkaart number printed on the card: 16 digits, "3528 0100 1234 5678".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct CardNumber(u64);
 
@@ -74,6 +76,7 @@ impl From<CardNumber> for String {
 
 /// The decoded content of an OV-chipkaart image (anonymous, personal or disposable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Card {
     /// The chip's 4-byte serial (MIFARE UID).
     pub uid: u32,
@@ -93,6 +96,7 @@ pub struct Card {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Holder {
     /// CARD-06: the birth date on the chip decides the age discount.
     pub birth_date: Date,
@@ -101,6 +105,7 @@ pub struct Holder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProductSlot {
     /// At most [`image::PRODUCT_CODE_MAX`] ASCII bytes.
     pub code: ProductCode,
@@ -113,6 +118,7 @@ pub struct ProductSlot {
 /// The balance and state area, kept twice on the chip (A/B) so a torn write leaves the
 /// previous valid state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Purse {
     /// Incremented by every write; the copy with the higher valid counter is current.
     pub counter: u32,
@@ -132,6 +138,7 @@ pub struct Purse {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SpecialSetting {
     None,
@@ -141,6 +148,7 @@ pub enum SpecialSetting {
 
 /// One transaction in the card's log (CARD-08).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LogEntry {
     pub kind: LogKind,
     /// Stored with one-second resolution.
@@ -159,6 +167,7 @@ pub struct LogEntry {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum LogKind {
     CheckIn,

@@ -17,6 +17,7 @@ pub type StationId = String;
 pub type ProductCode = String;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     pub meta: Meta,
@@ -50,6 +51,7 @@ pub struct RuleSet {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     pub id: String,
@@ -60,6 +62,7 @@ pub struct Meta {
 
 /// Every place where RULES.md states an interpretation, as a named switch.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Interpretations {
     /// CARD-02: how the balance may go below zero.
@@ -82,6 +85,7 @@ pub struct Interpretations {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum NegativeBalance {
     /// Only a boarding fee at check-in or a fare at check-out may take the balance below
@@ -90,6 +94,7 @@ pub enum NegativeBalance {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum JourneyTravelDay {
     /// A journey belongs to the travel day of its first check-in; a journey still open at the
@@ -98,6 +103,7 @@ pub enum JourneyTravelDay {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum StationVisit {
     /// 35–60 minutes at a gated station is a free visit; beyond the visit window the
@@ -106,6 +112,7 @@ pub enum StationVisit {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TapOrder {
     /// Taps are ordered by their time on the reader, then tap id; arrival order is ignored.
@@ -113,6 +120,7 @@ pub enum TapOrder {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Rounding {
     /// Half away from zero to whole cents ([`Cents::after_discount`], [`Cents::per_km`]).
@@ -120,6 +128,7 @@ pub enum Rounding {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum AutoReloadTrigger {
     /// Reload once when the balance after the boarding fee (check-in) or after settling
@@ -128,6 +137,7 @@ pub enum AutoReloadTrigger {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardRules {
     /// CARD-02: the balance never exceeds this after a load.
@@ -149,6 +159,7 @@ pub struct CardRules {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AgeRules {
     /// CARD-06: children younger than this travel free and need no card.
@@ -163,6 +174,7 @@ pub struct AgeRules {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReaderRules {
     /// TAP-02: minimum balance to check in = boarding fee − this offset (€4).
@@ -176,6 +188,7 @@ pub struct ReaderRules {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JourneyRules {
     /// JRN-01: a check-in within this time after a check-out continues the journey.
@@ -192,6 +205,7 @@ pub struct JourneyRules {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TravelDayRules {
     /// EMV-07: the travel day ends at this local time on the next date (03:05).
@@ -199,6 +213,7 @@ pub struct TravelDayRules {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PeakRules {
     /// FARE-05: weekday peak windows, local time, [from, until).
@@ -210,6 +225,7 @@ pub struct PeakRules {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TimeWindow {
     pub from: Time,
@@ -217,6 +233,7 @@ pub struct TimeWindow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Holiday {
     pub date: Date,
@@ -224,6 +241,7 @@ pub struct Holiday {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BaseFare {
     pub year: i16,
@@ -232,6 +250,7 @@ pub struct BaseFare {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     Train,
@@ -243,6 +262,7 @@ pub enum Mode {
 
 /// JRN-03: train is one transport class, bus/tram/metro/ferry the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportClass {
     Rail,
@@ -275,6 +295,7 @@ impl Mode {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Operator {
     pub id: OperatorId,
@@ -286,6 +307,7 @@ pub struct Operator {
 /// operators (seed 003: "Met de LAK wordt het degressief tarief ook toegepast op niet
 /// NS-treinen").
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RailFareRules {
     /// FARE-04: added once per rail journey, before the km bands.
@@ -306,6 +328,7 @@ pub struct RailFareRules {
 /// FARE-04: one band of the degressive rail tariff: the km of the journey's total distance
 /// from `from_km` up to `to_km` cost `cents_per_km` each.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RailBand {
     pub from_km: u32,
@@ -318,6 +341,7 @@ pub struct RailBand {
 /// FARE-01: a bus/tram/metro line with its own km rate. A leg whose check-in and check-out
 /// stops both lie on the line is priced at this rate (first matching line in file order).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Line {
     pub operator: OperatorId,
@@ -332,6 +356,7 @@ pub struct Line {
 /// FARE-01: a fixed fare (base fare plus km fare) from one stop to another with one
 /// operator and mode. Directional: the way back is a separate row and may differ.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RouteFare {
     pub operator: OperatorId,
@@ -343,6 +368,7 @@ pub struct RouteFare {
 
 /// One operator's service in one mode: what its readers charge and wait.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub mode: Mode,
@@ -364,6 +390,7 @@ pub struct Service {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CardKindRule {
     Anonymous,
@@ -371,6 +398,7 @@ pub enum CardKindRule {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BoardingFeeOverride {
     pub operator: Option<OperatorId>,
@@ -383,6 +411,7 @@ pub struct BoardingFeeOverride {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ProductScope {
     Rail,
@@ -391,6 +420,7 @@ pub enum ProductScope {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub code: ProductCode,
@@ -411,6 +441,7 @@ pub struct Product {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Benefit {
     pub when: BenefitTime,
@@ -427,6 +458,7 @@ pub struct Benefit {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BenefitTime {
     Always,
@@ -439,6 +471,7 @@ pub enum BenefitTime {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WeeklyInstant {
     pub weekday: WeekdayName,
@@ -446,6 +479,7 @@ pub struct WeeklyInstant {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum WeekdayName {
     Mon,
@@ -472,6 +506,7 @@ impl WeekdayName {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OvpayRules {
     /// EMV-01 / EMV-02: the secret key of the token vault, 32 bytes as 64 hex digits. The
@@ -513,6 +548,7 @@ pub struct OvpayRules {
 
 /// EMV-09: when the fares due reach the intraday threshold.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ThresholdTrigger {
     /// Charged when the fares due are at least the threshold.
@@ -555,6 +591,7 @@ pub(crate) fn decode_hex_32(text: &str) -> Option<[u8; 32]> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OperatorAmount {
     pub operator: OperatorId,
@@ -563,6 +600,7 @@ pub struct OperatorAmount {
 
 /// FEE-01..04 and the refund limits of TERM-03 (from the tariff sheet, seed 004).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FeeRules {
     /// FEE-01: the price of an anonymous or personal card.
@@ -608,6 +646,7 @@ pub struct FeeRules {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     pub stations: Vec<Station>,
@@ -617,6 +656,7 @@ pub struct Network {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Station {
     pub id: StationId,
@@ -628,6 +668,7 @@ pub struct Station {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Served {
     pub operator: OperatorId,
@@ -635,6 +676,7 @@ pub struct Served {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Link {
     pub from: StationId,
@@ -788,6 +830,7 @@ fn shortest_path_m(links: &[Link], from: &str, to: &str) -> Option<u32> {
 /// "Within N months/days of X" is counted in calendar dates, Europe/Amsterdam: the last day
 /// is the date of X plus N (jiff clamps to the month's end, 31 May + 3 months = 31 August).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TermsRules {
     /// TERM-02: a correction claim is admissible until this many months after the
@@ -825,6 +868,7 @@ pub struct TermsRules {
 
 /// TERM-02 / TERM-03: the balance a refund of a presented card pays.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RefundBalance {
     /// The balance on the card leads; when the holder shows counter-evidence, the balance
@@ -834,6 +878,7 @@ pub enum RefundBalance {
 
 /// TERM-16: missed check-out refunds (seed 003, "Reizen zonder uit te checken").
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MissedCheckOutRules {
     /// At most this many refunded journeys per operator per period.
@@ -854,6 +899,7 @@ pub struct MissedCheckOutRules {
 
 /// TERM-16 interpretation: which half-year a missed check-out claim counts in.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ClaimPeriod {
     /// The half-year of the claim date ("tussen januari en juni ... mag een kaarthouder ...
@@ -864,6 +910,7 @@ pub enum ClaimPeriod {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OperatorDays {
     pub operator: OperatorId,

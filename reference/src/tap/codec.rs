@@ -798,6 +798,7 @@ pub fn decode_json(text: &str) -> Result<TapMessage, JsonError> {
 /// It mirrors [`TapMessage`]'s fields and reuses the field types' own `Deserialize`, so only
 /// the field list can drift; the JSON round-trip property tests catch that.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct JsonMessage {
     #[serde(deserialize_with = "json_tap_id")]

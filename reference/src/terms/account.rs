@@ -24,6 +24,7 @@ use super::calendar::{self, HalfYear};
 
 /// One card's account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Account {
     pub number: CardNumber,
     pub kind: CardKind,
@@ -64,6 +65,7 @@ pub struct Account {
 
 /// A transaction a machine or service point recorded (online, so known at once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MachineTx {
     pub at: Timestamp,
     pub kind: MachineTxKind,
@@ -73,6 +75,7 @@ pub struct MachineTx {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum MachineTxKind {
     Load,
@@ -86,6 +89,7 @@ pub enum MachineTxKind {
 
 /// TERM-12: why the usage right ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum EndReason {
     /// The card was handed in at a service point or sent in with the refund form.
@@ -127,6 +131,7 @@ impl EndReason {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageEnd {
     pub reason: EndReason,
     pub at: Timestamp,
@@ -134,6 +139,7 @@ pub struct UsageEnd {
 
 /// TERM-09: what is blocked besides the card itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Blocks {
     pub balance: bool,
     pub products: BTreeSet<ProductCode>,
@@ -141,6 +147,7 @@ pub struct Blocks {
 
 /// TERM-05 / TERM-07 / TERM-08: a personal card reported lost, stolen or defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OldCard {
     pub reason: EndReason,
     pub reported_at: Timestamp,
@@ -156,6 +163,7 @@ pub struct OldCard {
 
 /// Why the holder's money was settled from the administration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ClosingKind {
     /// TERM-07 / TERM-08: the balance at the risk transfer (or at a defect report).
@@ -165,6 +173,7 @@ pub enum ClosingKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Closing {
     pub kind: ClosingKind,
     /// The moment whose balance was settled; transactions from here on are the issuer's.
@@ -184,6 +193,7 @@ pub struct Closing {
 
 /// TERM-11: how the holder behaved (the issuer's finding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Conduct {
     Careful,
@@ -201,6 +211,7 @@ impl Conduct {
 
 /// TERM-10 / TERM-11: an established fraud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FraudFinding {
     pub started_at: Timestamp,
     pub established_at: Timestamp,
@@ -210,6 +221,7 @@ pub struct FraudFinding {
 
 /// A line of the holder's ledger besides the card's own transactions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LedgerEntry {
     pub at: Timestamp,
     pub kind: LedgerKind,
@@ -217,6 +229,7 @@ pub struct LedgerEntry {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "line", content = "what", rename_all = "kebab-case")]
 pub enum LedgerKind {
     /// In: paid by the holder at a counter, machine or by bank (card price, surcharges, debt).
@@ -238,6 +251,7 @@ pub enum LedgerKind {
 
 /// What a payment or fee was for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Paid {
     CardPrice,
@@ -249,6 +263,7 @@ pub enum Paid {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RefundKind {
     /// TERM-03: cash at a service point.
@@ -265,6 +280,7 @@ pub enum RefundKind {
 
 /// TERM-11 / TERM-14: an amount the holder owes besides failed debits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Debt {
     pub kind: DebtKind,
     pub amount: Cents,
@@ -272,6 +288,7 @@ pub struct Debt {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DebtKind {
     /// A negative balance when the holder's money was settled (TERM-14: "saldotekort").
@@ -282,6 +299,7 @@ pub enum DebtKind {
 
 /// TERM-16: one refunded journey without check-out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MissedClaim {
     pub checked_in_at: Timestamp,
     pub operator: String,
@@ -292,6 +310,7 @@ pub struct MissedClaim {
 
 /// The holder's money: what came in equals what went out plus what is left.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Statement {
     /// In: loads at machines and service points.
     pub loaded: Cents,

@@ -61,6 +61,7 @@ pub fn days_between(from: Date, to: Date) -> i64 {
 
 /// TERM-16: January–June or July–December of a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HalfYear {
     pub year: i16,
     /// 1 (January–June) or 2 (July–December).

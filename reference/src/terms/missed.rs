@@ -19,6 +19,7 @@ use crate::card::CardNumber;
 
 /// The journey a claim is about, priced twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Repriced {
     pub operator: String,
     /// What the journey cost with the deposit kept (JRN-07).

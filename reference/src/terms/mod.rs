@@ -53,6 +53,7 @@ pub const ISSUER: &str = "Trans Link Systems B.V.";
 
 /// The result of a card-holder operation: done, or refused with a reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum Outcome<T> {
     Done(T),
@@ -86,6 +87,7 @@ impl<T> From<Result<T, TermsRefusal>> for Outcome<T> {
 
 /// Why the issuer (or a service point, or an operator) refuses a card-holder request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum TermsRefusal {
     UnknownCard,

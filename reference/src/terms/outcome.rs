@@ -17,6 +17,7 @@ use super::calendar::HalfYear;
 
 /// TERM-03: where a refund is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RefundChannel {
     /// Cash at a service point, up to the maximum.
@@ -26,6 +27,7 @@ pub enum RefundChannel {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RefundRequest {
     pub channel: RefundChannel,
     /// TERM-02: the holder shows counter-evidence against the card's balance.
@@ -35,6 +37,7 @@ pub struct RefundRequest {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum PaidTo {
     Cash,
@@ -42,6 +45,7 @@ pub enum PaidTo {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Refunded {
     /// The balance refunded (the card's, or the administration's with counter-evidence).
     pub balance: Cents,
@@ -58,6 +62,7 @@ pub struct Refunded {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LossReported {
     pub blocked_at: Timestamp,
     pub block_deadline: Timestamp,
@@ -66,6 +71,7 @@ pub struct LossReported {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BalanceSettled {
     /// The moment whose administrative balance was settled.
     pub at: Timestamp,
@@ -78,6 +84,7 @@ pub struct BalanceSettled {
 
 /// TERM-08 / FEE-02: why a card is replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ReplaceReason {
     LostOrStolen,
@@ -87,6 +94,7 @@ pub enum ReplaceReason {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum NotMovedWhy {
     /// The product's validity has ended.
@@ -100,6 +108,7 @@ pub enum NotMovedWhy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Replaced {
     pub number: CardNumber,
     pub image: Vec<u8>,
@@ -110,6 +119,7 @@ pub struct Replaced {
 
 /// TERM-09: what a fraud block covers; each separately.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "scope", content = "product", rename_all = "kebab-case")]
 pub enum BlockScope {
     Card,
@@ -118,6 +128,7 @@ pub enum BlockScope {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlockChanged {
     pub scope: BlockScope,
     pub blocked: bool,
@@ -125,6 +136,7 @@ pub struct BlockChanged {
 
 /// TERM-10 / TERM-11: the issuer's finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FraudReport {
     /// When the established fraud started: the balance directly before it is compensated.
     pub started_at: Timestamp,
@@ -134,6 +146,7 @@ pub struct FraudReport {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FraudSettled {
     pub balance_before_fraud: Cents,
     pub set_off: Cents,
@@ -147,6 +160,7 @@ pub struct FraudSettled {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UsageEnded {
     pub reason: EndReason,
     pub at: Timestamp,
@@ -156,11 +170,13 @@ pub struct UsageEnded {
 
 /// TERM-10: whether the issuer knows the holder's personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PersonalData {
     pub known: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ObjectionAccepted {
     /// TERM-13: the last day an objection could arrive.
     pub deadline: Date,
@@ -169,6 +185,7 @@ pub struct ObjectionAccepted {
 
 /// TERM-02: what a correction claim is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorrectionClaim {
     /// The day of the registration the holder disputes.
     pub registered_on: Date,
@@ -179,6 +196,7 @@ pub struct CorrectionClaim {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorrectionAssessed {
     pub deadline: Date,
     /// TERM-02: the administration is the counter-evidence.
@@ -187,17 +205,20 @@ pub struct CorrectionAssessed {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ComplaintFiled {
     pub id: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DisputeDeadline {
     /// TERM-15: the last day the dispute can be brought to the committee.
     pub deadline: Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MissedRefund {
     pub operator: String,
     pub period: HalfYear,
@@ -211,12 +232,14 @@ pub struct MissedRefund {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Sale {
     pub image: Vec<u8>,
     pub price: CardPrice,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PaidLoad {
     pub outcome: MachineOutcome,
     /// FEE-03: paid on top of the amount loaded.
@@ -226,6 +249,7 @@ pub struct PaidLoad {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DebitView {
     pub purpose: DebitPurpose,
     pub amount: Cents,
@@ -238,6 +262,7 @@ pub struct DebitView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DebtPaid {
     pub paid: Cents,
     pub still_owed: Cents,
@@ -245,6 +270,7 @@ pub struct DebtPaid {
 
 /// TERM-12: the usage right as of now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum Usage {
     Active,
@@ -258,6 +284,7 @@ pub enum Usage {
 
 /// Everything the administration shows about a card (an observation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AccountView {
     pub number: CardNumber,
     pub kind: CardKind,
@@ -291,6 +318,7 @@ pub struct AccountView {
 
 /// TERM-15: a complaint to the issuer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Complaint {
     pub id: u32,
     pub card: CardNumber,

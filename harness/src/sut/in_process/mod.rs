@@ -130,6 +130,11 @@ impl SystemUnderTest for InProcess {
         format!("in-process reference ({})", self.rules.meta.id)
     }
 
+    async fn reset(&mut self) -> SutResult<()> {
+        *self = InProcess::new(Arc::clone(&self.rules));
+        Ok(())
+    }
+
     async fn set_clock(&mut self, now: Timestamp) -> SutResult<()> {
         self.now = now;
         // EMV-17: PAN data go as time passes, whether or not anything else happens.

@@ -22,6 +22,7 @@ use super::service::{local_text, station_name};
 
 /// An open check-in the inspector sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OpenTrip {
     pub operator: OperatorId,
     pub mode: Mode,
@@ -31,6 +32,7 @@ pub struct OpenTrip {
 
 /// One transaction the inspector sees (with consent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TransactionView {
     pub at: String,
     pub operator: OperatorId,
@@ -41,6 +43,7 @@ pub struct TransactionView {
 
 /// EMV-16: what an inspection shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InspectionView {
     /// The card's open check-ins (one per transport class at most, JRN-09); empty when the
     /// card is not checked in.

@@ -21,6 +21,7 @@ use super::{Payment, PaymentReference, Refund, within_history};
 
 /// One leg as the traveller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LegView {
     pub operator: OperatorId,
     pub mode: Mode,
@@ -34,6 +35,7 @@ pub struct LegView {
 
 /// One journey as the traveller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JourneyView {
     pub travel_day: TravelDay,
     pub fare_cents: Cents,
@@ -43,6 +45,7 @@ pub struct JourneyView {
 /// EMV-15: what the service shows for a reference and amount: the payment, its journeys, the
 /// refunds of its travel day, and the card's open debt and block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServiceView {
     pub payment: Payment,
     pub journeys: Vec<JourneyView>,
@@ -53,6 +56,7 @@ pub struct ServiceView {
 
 /// EMV-15: the answer to a lookup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum Lookup {
     Found(Box<ServiceView>),
@@ -162,6 +166,7 @@ pub(crate) fn station_name(rules: &RuleSet, id: &str) -> String {
 
 /// EMV-18: "I forgot to check out; I got off there, then."
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorrectionRequest {
     /// The payment that charged the journey, as on the bank statement.
     pub reference: String,
@@ -175,6 +180,7 @@ pub struct CorrectionRequest {
 
 /// EMV-18: why a correction was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CorrectionRefusal {
     /// No payment with this reference and amount (or no longer kept).
@@ -193,6 +199,7 @@ pub enum CorrectionRefusal {
 
 /// EMV-18: the result of a correction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum CorrectionOutcome {
     /// The journey was re-priced; the difference was refunded (set off against an open debt
