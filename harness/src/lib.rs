@@ -2,9 +2,11 @@
 //! system. The Gherkin suite in `features/` runs against a system under test through
 //! [`sut::SystemUnderTest`]; the embedded reference (`ovcert-reference`) is one such system.
 
+pub mod api;
 pub mod catalogue;
 pub mod onboarding;
 pub mod runner;
+pub mod server;
 pub mod steps;
 pub mod sut;
 pub mod traceability;

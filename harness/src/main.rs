@@ -27,11 +27,43 @@ enum Command {
     /// Exits 0 only when every selected scenario passed; a failed or skipped scenario, or
     /// none selected, exits 1. Usage errors exit 2.
     Run(RunArgs),
+    /// Serve the embedded reference through the participant API (JSON over HTTP).
+    ///
+    /// This is the integration platform participants develop against, and what the
+    /// container image runs. Prints `ovcert serve: listening on http://ADDR` once it takes
+    /// requests; stops gracefully on Ctrl-C or SIGTERM. The API is described at
+    /// /openapi.json; GET /ready answers 200 when ready.
+    Serve(ServeArgs),
+    /// Print the participant API's OpenAPI 3.1 document (the committed harness/openapi.json).
+    Openapi,
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The address to listen on; port 0 picks a free one (printed on start).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "OVCERT_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    listen: std::net::SocketAddr,
+    /// The rule set to serve [default: the embedded nl-2024].
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Offer the test controls under /test/v1/ (set the clock, script the bank simulator,
+    /// reset, observe the back office). Off by default: a conformance run needs them, a
+    /// system used for anything else must not offer them.
+    #[arg(long, env = "OVCERT_TEST_CONTROLS")]
+    test_controls: bool,
 }
 
 #[derive(Debug, clap::Args)]
 struct RunArgs {
-    /// The system under test: `in-process` runs the embedded reference.
+    /// The system under test: `in-process` (the embedded reference), `http://HOST:PORT` (a
+    /// participant API with test controls, e.g. `ovcert serve --test-controls`), or
+    /// `image:NAME:TAG` (a locally built image started with host networking, e.g.
+    /// `image:ovcert-reference:dev`).
     #[arg(long, default_value = "in-process", value_parser = Target::parse)]
     target: Target,
     /// Only the conformance profile of this participant role (ONB-01): seller,
@@ -62,23 +94,79 @@ fn main() -> ExitCode {
         Command::Run(args) => match run(args) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
-            Err(error) => {
-                eprintln!("ovcert: error: {error:#}");
-                ExitCode::from(2)
-            }
+            Err(error) => fail(&error),
         },
+        Command::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        },
+        Command::Openapi => {
+            print!("{}", ovcert::api::openapi::document_text());
+            ExitCode::SUCCESS
+        }
     }
 }
 
-fn run(args: RunArgs) -> anyhow::Result<bool> {
-    let rules = match &args.rules {
+fn fail(error: &anyhow::Error) -> ExitCode {
+    eprintln!("ovcert: error: {error:#}");
+    ExitCode::from(2)
+}
+
+fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<rules::RuleSet> {
+    Ok(match path {
         None => rules::nl_2024(),
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading rule set {}", path.display()))?;
             rules::load_str(&path.display().to_string(), &text)?
         }
-    };
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    use std::io::Write as _;
+
+    let rules = Arc::new(load_rules(args.rules.as_ref())?);
+    let identity = format!(
+        "ovcert reference server {} (rule set {})",
+        env!("CARGO_PKG_VERSION"),
+        rules.meta.id
+    );
+    let system = Box::new(ovcert::sut::InProcess::new(rules));
+    let router = ovcert::server::router(ovcert::server::ServerConfig {
+        system,
+        identity,
+        test_controls: args.test_controls,
+    });
+    runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let address = listener.local_addr().context("reading the bound address")?;
+        if !args.test_controls {
+            eprintln!(
+                "ovcert serve: test controls are off (start with --test-controls for a suite run)"
+            );
+        }
+        println!("ovcert serve: listening on http://{address}");
+        std::io::stdout().flush().context("writing to stdout")?;
+        ovcert::server::serve(listener, router)
+            .await
+            .context("serving the participant API")?;
+        eprintln!("ovcert serve: stopped");
+        Ok(())
+    })
+}
+
+fn run(args: RunArgs) -> anyhow::Result<bool> {
+    let rules = load_rules(args.rules.as_ref())?;
     let options = RunOptions {
         target: args.target,
         role: args.role,
@@ -87,11 +175,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         verbose: args.verbose,
         rules: Arc::new(rules),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let report = runtime.block_on(runner::run(&options))?;
+    let report = runtime()?.block_on(runner::run(&options))?;
     if let Some(dir) = &args.out {
         report.write_outputs(dir)?;
     }

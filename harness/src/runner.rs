@@ -18,7 +18,7 @@ use ovcert_reference::rules::RuleSet;
 
 use crate::catalogue::{self, Rule};
 use crate::onboarding::{self, Profile};
-use crate::sut::{InProcess, SystemUnderTest, Target};
+use crate::sut::{Http, InProcess, SystemUnderTest, Target};
 use crate::traceability::{Outcome, ScenarioRecord, Traceability, family_summary, render_summary};
 use crate::world::{OvWorld, Suite, SutFactory, install_suite};
 
@@ -133,10 +133,25 @@ impl SutSource {
     }
 }
 
+impl SutSource {
+    /// One system all scenarios share, reset before each.
+    pub fn shared<S: SystemUnderTest + Clone + Sync + 'static>(system: S) -> SutSource {
+        SutSource {
+            factory: Arc::new(move || Box::new(system.clone()) as Box<dyn SystemUnderTest>),
+            shared: true,
+        }
+    }
+}
+
 /// Runs the selected scenarios against `options.target` and returns what happened.
 pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     match &options.target {
         Target::InProcess => run_with(options, SutSource::in_process(&options.rules)).await,
+        Target::Http(url) => {
+            let http = Http::connect(url).await?;
+            run_with(options, SutSource::shared(http)).await
+        }
+        Target::Image(image) => bail!("image targets are not available yet ({image})"),
     }
 }
 

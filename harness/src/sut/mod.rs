@@ -5,10 +5,12 @@
 //! Steps, property tests and the runner see only [`SystemUnderTest`]. Test controls (clock,
 //! reset) are separate methods so a target can refuse them outside a test environment.
 
+mod http;
 mod in_process;
 pub mod payments;
 pub mod terms;
 
+pub use http::Http;
 pub use in_process::InProcess;
 pub use payments::PaymentsApi;
 pub use terms::TermsApi;
@@ -27,12 +29,14 @@ use ovcert_reference::tap::{CardIdentity, ReaderRef, TapId, TapMessage};
 use serde::{Deserialize, Serialize};
 
 /// A card as the traveller holds it against a reader.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum PresentedCard {
     /// An OV-chipkaart: the harness carries the chip image between operations, as a
     /// traveller carries the card.
     OvChipkaart {
+        #[serde(with = "crate::api::hex::bytes")]
+        #[schemars(with = "crate::api::hex::CardImage")]
         image: Vec<u8>,
     },
     Emv {
@@ -41,11 +45,13 @@ pub enum PresentedCard {
 }
 
 /// What a reader did with a tap, as the traveller observes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TapResult {
     pub decision: Decision,
     pub display: DisplayText,
     /// The card after the tap, when the reader wrote to it.
+    #[serde(with = "crate::api::hex::option")]
+    #[schemars(with = "Option<crate::api::hex::CardImage>")]
     pub new_image: Option<Vec<u8>>,
     pub balance_after: Option<Cents>,
     /// The id of the transaction the reader recorded, if any.
@@ -56,7 +62,7 @@ pub struct TapResult {
 pub use ovcert_reference::backoffice::SettlementRun;
 
 /// What an offline reader sent when it came back online (TAP-08).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Upload {
     /// Taps sent.
     pub uploaded: usize,
@@ -167,17 +173,85 @@ pub trait SystemUnderTest: PaymentsApi + TermsApi + Send {
 pub enum Target {
     /// The embedded reference, called directly.
     InProcess,
+    /// A participant API at this base URL (`http://HOST:PORT`).
+    Http(String),
+    /// A locally built image (`NAME:TAG`), started in a container for the run.
+    Image(String),
 }
 
 impl Target {
-    /// Parses `--target`: `in-process` (HTTP and container targets come with the
-    /// participant API).
+    /// Parses `--target`: `in-process`, `http://HOST:PORT` or `image:NAME:TAG`.
     pub fn parse(text: &str) -> Result<Target, String> {
-        match text {
-            "in-process" => Ok(Target::InProcess),
-            other => Err(format!(
-                "unknown target `{other}`: this version supports `in-process` (the embedded reference)"
-            )),
+        if text == "in-process" {
+            return Ok(Target::InProcess);
         }
+        if let Some(rest) = text.strip_prefix("http://") {
+            let authority = rest.trim_end_matches('/');
+            if authority.is_empty() || authority.contains('/') {
+                return Err(format!(
+                    "`{text}` is not a participant API base URL: give http://HOST:PORT without a path"
+                ));
+            }
+            return Ok(Target::Http(format!("http://{authority}")));
+        }
+        if text.starts_with("https://") {
+            return Err(
+                "https targets are not supported: the suite talks to its target over loopback \
+                 (http://127.0.0.1:PORT)"
+                    .to_owned(),
+            );
+        }
+        if let Some(image) = text.strip_prefix("image:") {
+            return match image.rsplit_once(':') {
+                Some((name, tag)) if !name.is_empty() && !tag.is_empty() && !tag.contains('/') => {
+                    Ok(Target::Image(image.to_owned()))
+                }
+                _ => Err(format!(
+                    "`{text}` names no tag: give image:NAME:TAG, e.g. image:ovcert-reference:dev \
+                     (images are never pulled, so the tag must match a local image exactly)"
+                )),
+            };
+        }
+        Err(format!(
+            "unknown target `{text}`: use `in-process`, `http://HOST:PORT` or `image:NAME:TAG`"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    #[test]
+    fn targets_parse_with_reasons() {
+        assert_eq!(Target::parse("in-process"), Ok(Target::InProcess));
+        assert_eq!(
+            Target::parse("http://127.0.0.1:8080/"),
+            Ok(Target::Http("http://127.0.0.1:8080".into()))
+        );
+        assert_eq!(
+            Target::parse("image:ovcert-reference:dev"),
+            Ok(Target::Image("ovcert-reference:dev".into()))
+        );
+        assert!(
+            Target::parse("image:ovcert-reference")
+                .unwrap_err()
+                .contains("no tag")
+        );
+        assert!(
+            Target::parse("http://host:1/v1")
+                .unwrap_err()
+                .contains("without a path")
+        );
+        assert!(
+            Target::parse("https://x")
+                .unwrap_err()
+                .contains("not supported")
+        );
+        assert!(
+            Target::parse("local")
+                .unwrap_err()
+                .contains("unknown target")
+        );
     }
 }

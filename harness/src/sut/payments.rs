@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use ovcert_reference::Cents;
 use ovcert_reference::reader::EmvCard;
 use ovcert_reference::tap::{CardIdentity, ReaderRef};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use ovcert_reference::backoffice::LiftOutcome;
 pub use ovcert_reference::backoffice::bank::{BankAnswer, BankBlock, BankRequest, Registration};
@@ -25,7 +25,7 @@ pub use ovcert_reference::deny::DenyReason;
 use super::SutResult;
 
 /// A bank card's payment situation as the back office holds it (EMV-03, EMV-08..14).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PaymentAccount {
     /// In the order they were made.
     pub payments: Vec<Payment>,

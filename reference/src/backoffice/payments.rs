@@ -138,11 +138,11 @@ pub enum PaymentStatus {
 
 /// A payment (one reference, EMV-11). Serialised without the card's token: a payment shown
 /// to a traveller or the service links to nothing else.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Payment {
     pub reference: PaymentReference,
-    #[serde(skip)]
+    #[serde(skip, default = "CardToken::withheld")]
     pub card: CardToken,
     pub travel_day: TravelDay,
     #[serde(flatten)]
@@ -176,10 +176,10 @@ impl Payment {
 /// Money given back for a travel day whose fares went down after they were charged (a late
 /// tap, a correction, EMV-18): first set off against the day's open payments, the rest paid
 /// back. An amount of zero moves charged lines between journeys or operators only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Refund {
-    #[serde(skip)]
+    #[serde(skip, default = "CardToken::withheld")]
     pub card: CardToken,
     pub travel_day: TravelDay,
     pub at: Timestamp,

@@ -79,6 +79,14 @@ type HmacSha256 = Hmac<Sha256>;
 #[serde(try_from = "String", into = "String")]
 pub struct CardToken(String);
 
+impl CardToken {
+    /// The token of a payment or refund read back from its serialised form, which carries
+    /// no card (so a payment shown to a traveller or the service links to nothing else).
+    pub fn withheld() -> CardToken {
+        CardToken("ct-withheld".to_owned())
+    }
+}
+
 /// EMV-02: one operator's identifier for a card, e.g. `ot-…`; another operator gets another.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Span, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::backoffice::report::TransactionKind;
 use crate::backoffice::tokens::CardToken;
@@ -21,7 +21,7 @@ use crate::time::local;
 use super::service::{local_text, station_name};
 
 /// An open check-in the inspector sees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OpenTrip {
     pub operator: OperatorId,
@@ -31,7 +31,7 @@ pub struct OpenTrip {
 }
 
 /// One transaction the inspector sees (with consent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TransactionView {
     pub at: String,
@@ -42,7 +42,7 @@ pub struct TransactionView {
 }
 
 /// EMV-16: what an inspection shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InspectionView {
     /// The card's open check-ins (one per transport class at most, JRN-09); empty when the

@@ -20,7 +20,7 @@ use crate::time::{TravelDay, local};
 use super::{Payment, PaymentReference, Refund, within_history};
 
 /// One leg as the traveller sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LegView {
     pub operator: OperatorId,
@@ -34,7 +34,7 @@ pub struct LegView {
 }
 
 /// One journey as the traveller sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JourneyView {
     pub travel_day: TravelDay,
@@ -44,7 +44,7 @@ pub struct JourneyView {
 
 /// EMV-15: what the service shows for a reference and amount: the payment, its journeys, the
 /// refunds of its travel day, and the card's open debt and block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServiceView {
     pub payment: Payment,
@@ -55,7 +55,7 @@ pub struct ServiceView {
 }
 
 /// EMV-15: the answer to a lookup.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "result", rename_all = "kebab-case")]
 pub enum Lookup {

@@ -1,0 +1,212 @@
+//! The OpenAPI 3.1 document of the participant API, generated from the operation
+//! declarations and the JSON Schemas of their types. The committed copy
+//! (`harness/openapi.json`) is checked against it by a test, and the server serves it.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use super::operations::visit_all;
+use super::problem::ProblemKind;
+use super::{OPENAPI_PATH, Operation, Problem, READY_PATH, Visitor};
+
+/// Where the committed copy lives, relative to the repository root.
+pub const COMMITTED_PATH: &str = "harness/openapi.json";
+
+/// The document as pretty JSON with a final newline (the committed form).
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    settings.meta_schema = None;
+    let mut paths = Paths {
+        generator: settings.into_generator(),
+        paths: Map::new(),
+    };
+    visit_all(&mut paths);
+    paths.add_plain_gets();
+    let schemas = paths.generator.take_definitions(true);
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "ovcert participant API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The operations a system under test offers to the ovcert conformance suite: \
+                cards, readers, back office, OVpay payments and risk, card-holder terms and fees. \
+                Every operation is a POST of a JSON object answering 200 with JSON; failures are RFC 9457 \
+                problem details. Operations under /test/v1/ are test controls (clock, bank simulator, \
+                reset) and observations; a server offers them only when started with --test-controls.",
+            "license": { "name": "EUPL-1.2" }
+        },
+        "paths": paths.paths,
+        "components": { "schemas": schemas },
+    })
+}
+
+struct Paths {
+    generator: SchemaGenerator,
+    paths: Map<String, Value>,
+}
+
+impl Paths {
+    fn schema<T: JsonSchema>(&mut self) -> Value {
+        self.generator.subschema_for::<T>().into()
+    }
+
+    fn problems(&mut self, kinds: &[ProblemKind]) -> Map<String, Value> {
+        let problem = self.schema::<Problem>();
+        kinds
+            .iter()
+            .map(|kind| {
+                (
+                    kind.status().to_string(),
+                    json!({
+                        "description": kind.title(),
+                        "content": { "application/problem+json": { "schema": problem } }
+                    }),
+                )
+            })
+            .collect()
+    }
+
+    /// The two GET resources besides the operations.
+    fn add_plain_gets(&mut self) {
+        self.paths.insert(
+            READY_PATH.into(),
+            json!({ "get": {
+                "operationId": "Ready",
+                "summary": "Answers 200 once the system takes requests.",
+                "tags": ["service"],
+                "responses": {
+                    "200": {
+                        "description": "Ready",
+                        "content": { "application/json": { "schema": {
+                            "type": "object",
+                            "required": ["status", "system"],
+                            "properties": {
+                                "status": { "const": "ready" },
+                                "system": { "type": "string", "description": "What the system is (name, rule set, injected faults)." },
+                                "test_controls": { "type": "boolean" }
+                            }
+                        } } }
+                    }
+                }
+            }}),
+        );
+        self.paths.insert(
+            OPENAPI_PATH.into(),
+            json!({ "get": {
+                "operationId": "OpenApi",
+                "summary": "This document.",
+                "tags": ["service"],
+                "responses": {
+                    "200": {
+                        "description": "The OpenAPI document",
+                        "content": { "application/json": { "schema": { "type": "object" } } }
+                    }
+                }
+            }}),
+        );
+    }
+}
+
+impl Visitor for Paths {
+    fn visit<O: Operation>(&mut self) {
+        let request = self.schema::<O>();
+        let answer = self.schema::<O::Answer>();
+        let mut kinds = vec![
+            ProblemKind::MalformedRequest,
+            ProblemKind::PayloadTooLarge,
+            ProblemKind::UnsupportedMediaType,
+            ProblemKind::Refused,
+            ProblemKind::Internal,
+        ];
+        if O::is_test_control() {
+            kinds.push(ProblemKind::TestControlsOff);
+        }
+        let mut responses = self.problems(&kinds);
+        responses.insert(
+            "200".into(),
+            json!({
+                "description": "Done",
+                "content": { "application/json": { "schema": answer } }
+            }),
+        );
+        let description = O::DESCRIPTION.trim();
+        let summary = description.lines().next().unwrap_or_default().trim();
+        let tag = if O::is_test_control() {
+            "test-controls"
+        } else {
+            O::PATH.split('/').nth(2).unwrap_or("other")
+        };
+        self.paths.insert(
+            O::PATH.into(),
+            json!({ "post": {
+                "operationId": O::NAME,
+                "summary": summary,
+                "description": description.lines().map(str::trim).collect::<Vec<_>>().join(" "),
+                "tags": [tag],
+                "requestBody": {
+                    "required": true,
+                    "content": { "application/json": { "schema": request } }
+                },
+                "responses": responses,
+            }}),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed document is the generated one: code and file cannot drift.
+    #[test]
+    fn committed_document_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        let generated = document_text();
+        assert!(
+            committed == generated,
+            "{COMMITTED_PATH} differs from the API the code declares; regenerate it with \
+             `cargo run -p ovcert -- openapi > {COMMITTED_PATH}` and review the change"
+        );
+    }
+
+    /// Every `$ref` points at a schema the document defines.
+    #[test]
+    fn every_reference_resolves() {
+        let document = document();
+        let schemas = document["components"]["schemas"].as_object().unwrap();
+        let mut refs = Vec::new();
+        collect_refs(&document, &mut refs);
+        assert!(refs.len() > 50, "the operations refer to their schemas");
+        for reference in refs {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("unexpected reference {reference}"));
+            assert!(schemas.contains_key(name), "{reference} is not defined");
+        }
+    }
+
+    fn collect_refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("$ref", Value::String(target)) => out.push(target.clone()),
+                        _ => collect_refs(value, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
+}

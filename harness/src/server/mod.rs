@@ -1,0 +1,203 @@
+//! `ovcert serve`: a system under test exposed through the participant API ([`crate::api`]).
+//!
+//! The server is the integration platform participants develop against (the reference
+//! behind it) and the first system the suite certifies over the wire. One system serves all
+//! requests, one at a time: the reference is a single deployment, and a suite run against it
+//! resets it between scenarios. Test controls answer 403 unless the server was started with
+//! them; malformed requests answer 4xx problem details that never echo a card number.
+
+mod request;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::FutureExt as _;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use crate::api::problem::ProblemKind;
+use crate::api::{OPENAPI_PATH, Operation, Problem, READY_PATH, Visitor, openapi, operations};
+use crate::sut::SystemUnderTest;
+
+/// What a server serves.
+pub struct ServerConfig {
+    /// The system behind the API.
+    pub system: Box<dyn SystemUnderTest>,
+    /// What the readiness endpoint says the system is.
+    pub identity: String,
+    /// Offer the test controls (clock, bank simulator, reset) under `/test/v1/`.
+    pub test_controls: bool,
+}
+
+struct AppState {
+    system: Mutex<Box<dyn SystemUnderTest>>,
+    identity: String,
+    test_controls: bool,
+    openapi: String,
+}
+
+/// The participant API's routes for `config`.
+pub fn router(config: ServerConfig) -> Router {
+    let state = Arc::new(AppState {
+        system: Mutex::new(config.system),
+        identity: config.identity,
+        test_controls: config.test_controls,
+        openapi: openapi::document_text(),
+    });
+    let mut routes = Routes {
+        router: Router::new(),
+    };
+    operations::visit_all(&mut routes);
+    routes
+        .router
+        .route(READY_PATH, get(ready))
+        .route(OPENAPI_PATH, get(openapi_document))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM, then finishes the requests in
+/// flight and returns.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+struct Routes {
+    router: Router<Arc<AppState>>,
+}
+
+impl Visitor for Routes {
+    fn visit<O: Operation>(&mut self) {
+        let router = std::mem::take(&mut self.router);
+        self.router = router.route(O::PATH, post(operation::<O>));
+    }
+}
+
+/// One operation: check, parse, carry out on the system, answer.
+async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let problem = |kind: ProblemKind, detail: String| {
+        problem_response(Problem::new(kind, detail).at(&path).operation(O::NAME))
+    };
+    if O::is_test_control() && !state.test_controls {
+        return problem(
+            ProblemKind::TestControlsOff,
+            format!(
+                "{} is a test control; this server was started without --test-controls",
+                O::NAME
+            ),
+        );
+    }
+    let operation: O = match request::read_json(request).await {
+        Ok(operation) => operation,
+        Err((kind, detail)) => return problem(kind, format!("{}: {detail}", O::NAME)),
+    };
+    let mut system = state.system.lock().await;
+    match AssertUnwindSafe(operation.apply(&mut **system))
+        .catch_unwind()
+        .await
+    {
+        Ok(Ok(answer)) => (StatusCode::OK, axum::Json(answer)).into_response(),
+        Ok(Err(error)) => problem(ProblemKind::Refused, error.reason),
+        Err(_) => problem(
+            ProblemKind::Internal,
+            format!(
+                "the system failed while carrying out {}; this is a defect of the system \
+                 (its state may now be inconsistent: reset it)",
+                O::NAME
+            ),
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct ReadyAnswer<'a> {
+    status: &'static str,
+    system: &'a str,
+    test_controls: bool,
+}
+
+async fn ready(State(state): State<Arc<AppState>>) -> Response {
+    axum::Json(ReadyAnswer {
+        status: "ready",
+        system: &state.identity,
+        test_controls: state.test_controls,
+    })
+    .into_response()
+}
+
+async fn openapi_document(State(state): State<Arc<AppState>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi.clone(),
+    )
+        .into_response()
+}
+
+async fn not_found(request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    problem_response(
+        Problem::new(
+            ProblemKind::NotFound,
+            format!("no resource at {path}; the operations are listed at {OPENAPI_PATH}"),
+        )
+        .at(&path),
+    )
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let method = request.method().clone();
+    let expected = if path == READY_PATH || path == OPENAPI_PATH {
+        "GET"
+    } else {
+        "POST with a JSON body"
+    };
+    problem_response(
+        Problem::new(
+            ProblemKind::MethodNotAllowed,
+            format!("{method} is not allowed on {path}: use {expected}"),
+        )
+        .at(&path),
+    )
+}
+
+fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
+}
