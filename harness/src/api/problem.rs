@@ -109,7 +109,7 @@ impl Problem {
     }
 
     pub fn at(mut self, path: &str) -> Problem {
-        self.instance = Some(path.to_owned());
+        self.instance = Some(redact_numbers(path));
         self
     }
 

@@ -99,21 +99,30 @@ fn describe(error: &serde_path_to_error::Error<serde_json::Error>) -> String {
     format!("{at} {reason} ({location})")
 }
 
-/// serde's message without its position suffix and with quoted input replaced.
+/// serde's message without its position suffix, with quoted input replaced, and with
+/// back-quoted input replaced when it holds a digit (serde back-quotes the schema's own field
+/// and variant names too, which stay: they say what was expected).
 fn without_quotes(message: &str) -> String {
     let message = message.split(" at line ").next().unwrap_or(message);
     let mut out = String::with_capacity(message.len());
-    let mut quoted = false;
-    for c in message.chars() {
-        if c == '"' {
-            if !quoted {
-                out.push_str("\"…\"");
-            }
-            quoted = !quoted;
-        } else if !quoted {
-            out.push(c);
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(quote) else {
+            out.push_str(&format!("{quote}…"));
+            return out;
+        };
+        let inner = &after[..end];
+        if quote == '"' || inner.chars().any(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("{quote}…{quote}"));
+        } else {
+            out.push_str(&format!("{quote}{inner}{quote}"));
         }
+        rest = &after[end + 1..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -127,5 +136,10 @@ mod tests {
             r#"invalid type: string "5412 7512 3456 7890", expected u64 at line 1 column 9"#;
         let cleaned = without_quotes(message);
         assert_eq!(cleaned, "invalid type: string \"…\", expected u64");
+        let variant = "unknown variant `5412 7512 3456 7890`, expected `approve` or `decline`";
+        assert_eq!(
+            without_quotes(variant),
+            "unknown variant `…`, expected `approve` or `decline`"
+        );
     }
 }

@@ -64,6 +64,11 @@ impl Http {
     /// for it to be ready. The suite needs the test controls, so a server without them is
     /// refused here rather than in every scenario.
     pub async fn connect(base_url: &str) -> SutResult<Http> {
+        Http::connect_within(base_url, READY_WAIT).await
+    }
+
+    /// [`Http::connect`], waiting at most `wait` for the readiness endpoint.
+    pub async fn connect_within(base_url: &str, wait: Duration) -> SutResult<Http> {
         let base = base_url.trim_end_matches('/').to_owned();
         let client = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
@@ -71,7 +76,7 @@ impl Http {
             .build()
             .map_err(|e| SutError::new("connect", format!("building the HTTP client: {e}")))?;
         let ready_url = format!("{base}{READY_PATH}");
-        let deadline = tokio::time::Instant::now() + READY_WAIT;
+        let deadline = tokio::time::Instant::now() + wait;
         let ready = loop {
             let attempt = async {
                 let response = client.get(&ready_url).send().await?.error_for_status()?;
@@ -92,9 +97,9 @@ impl Http {
                     return Err(SutError::new(
                         "connect",
                         format!(
-                            "no participant API answers at {ready_url} within {}s ({error}); \
+                            "no participant API answers at {ready_url} within {:.1}s ({error}); \
                              start one, e.g. `ovcert serve --test-controls --listen {}`",
-                            READY_WAIT.as_secs(),
+                            wait.as_secs_f64(),
                             base.trim_start_matches("http://")
                         ),
                     ));
