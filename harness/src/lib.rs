@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod faults;
 pub mod onboarding;
 pub mod runner;
 pub mod server;
