@@ -56,6 +56,24 @@ struct ServeArgs {
     /// system used for anything else must not offer them.
     #[arg(long, env = "OVCERT_TEST_CONTROLS")]
     test_controls: bool,
+    /// Harness self-test: serve the reference with this fault injected (repeatable). A suite
+    /// run against such a server must fail on the fault's rule IDs; never use it for
+    /// anything else.
+    #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
+    faults: Vec<ovcert::faults::Fault>,
+}
+
+fn fault_parser() -> impl clap::builder::TypedValueParser<Value = ovcert::faults::Fault> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    let values = ovcert::faults::Fault::all().iter().map(|fault| {
+        PossibleValue::new(fault.name()).help(format!(
+            "{} [{}]",
+            fault.description(),
+            fault.rule_ids().join(", ")
+        ))
+    });
+    PossibleValuesParser::new(values)
+        .map(|name| ovcert::faults::Fault::parse(&name).expect("possible values are fault names"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -134,12 +152,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     use std::io::Write as _;
 
     let rules = Arc::new(load_rules(args.rules.as_ref())?);
-    let identity = format!(
+    let mut identity = format!(
         "ovcert reference server {} (rule set {})",
         env!("CARGO_PKG_VERSION"),
         rules.meta.id
     );
-    let system = Box::new(ovcert::sut::InProcess::new(rules));
+    if !args.faults.is_empty() {
+        let names: Vec<&str> = args.faults.iter().map(|f| f.name()).collect();
+        identity.push_str(&format!(" with injected faults: {}", names.join(", ")));
+        eprintln!(
+            "ovcert serve: SELF-TEST SERVER with injected faults ({}); it does not conform",
+            names.join(", ")
+        );
+    }
+    let system = ovcert::faults::system(rules, &args.faults);
     let router = ovcert::server::router(ovcert::server::ServerConfig {
         system,
         identity,

@@ -25,3 +25,54 @@ fn the_suite_passes_in_process_and_over_http_with_the_same_count() {
         "both targets must pass the same scenarios for every rule"
     );
 }
+
+/// Sensitivity over the wire: the suite against `ovcert serve --fault NAME` fails for every
+/// fault, with a failed scenario tagged with one of the fault's rule IDs.
+#[test]
+fn every_fault_served_over_http_is_caught_under_its_rule_ids() {
+    use ovcert::faults::Fault;
+    use std::sync::Mutex;
+
+    let pending = Mutex::new(Fault::all().to_vec());
+    let caught = Mutex::new(Vec::new());
+    // Two at a time: a run is a client and a server process, mostly waiting on each other.
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                while let Some(fault) = pending.lock().unwrap().pop() {
+                    let server = Server::start(&["--fault", fault.name()]);
+                    let run = run_suite(&server.target(), &scratch(&format!("fault-{fault}")));
+                    drop(server);
+                    caught.lock().unwrap().push((fault, run));
+                }
+            });
+        }
+    });
+    let mut caught = caught.into_inner().unwrap();
+    caught.sort_by_key(|(fault, _)| fault.name());
+    let mut missed = Vec::new();
+    for (fault, run) in &caught {
+        let (passed, total) = run.scenario_counts();
+        let failed = run.failed_rules();
+        let own: Vec<&str> = fault
+            .rule_ids()
+            .iter()
+            .copied()
+            .filter(|id| failed.iter().any(|f| f == id))
+            .collect();
+        println!(
+            "{fault}: exit {}, {} of {total} scenarios failed in {:.1} s; failing rules {failed:?}; the fault's own: {own:?}",
+            run.exit_code,
+            total - passed,
+            run.wall.as_secs_f64()
+        );
+        if run.exit_code != 1 || own.is_empty() {
+            missed.push(fault.name());
+        }
+    }
+    assert_eq!(caught.len(), Fault::all().len());
+    assert!(
+        missed.is_empty(),
+        "faults not caught under their rule IDs: {missed:?}"
+    );
+}

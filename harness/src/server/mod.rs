@@ -65,6 +65,12 @@ pub fn router(config: ServerConfig) -> Router {
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then finishes the requests in
 /// flight and returns.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    // Request and answer are small and strictly alternate: without NODELAY a reply can wait
+    // for the client's delayed acknowledgement.
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
