@@ -74,6 +74,8 @@ if ! build_log=$(DOCKER_BUILDKIT=0 docker build --quiet \
     fail "docker build of $image failed"
 fi
 say "image built in $((SECONDS - started)) s"
+# The image this tag named before is now untagged; drop it (only ovcert-reference images).
+docker image prune --force --filter label=org.opencontainers.image.title=ovcert-reference >/dev/null
 
 id=$(docker image inspect --format '{{.Id}}' "$image")
 size=$(docker image inspect --format '{{.Size}}' "$image")
