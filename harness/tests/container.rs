@@ -28,8 +28,8 @@ async fn engine_knows(container_id: &str) -> bool {
     }
 }
 
-// Multi-threaded: testcontainers removes a dropped container by blocking in place on the
-// runtime, which a current-thread runtime cannot do.
+// Multi-threaded runtimes, as `ovcert run` uses: there testcontainers removes a dropped
+// container by blocking in place (a current-thread runtime hands it to a thread of its own).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reference_image_answers_ready_on_loopback_and_is_removed_on_drop() {
     let image = image();
