@@ -5,6 +5,7 @@
 //! Steps, property tests and the runner see only [`SystemUnderTest`]. Test controls (clock,
 //! reset) are separate methods so a target can refuse them outside a test environment.
 
+pub mod container;
 mod http;
 mod in_process;
 pub mod payments;
