@@ -18,6 +18,7 @@ use ovcert_reference::rules::RuleSet;
 
 use crate::catalogue::{self, Rule};
 use crate::onboarding::{self, Profile};
+use crate::sut::container::Container;
 use crate::sut::{Http, InProcess, SystemUnderTest, Target};
 use crate::traceability::{Outcome, ScenarioRecord, Traceability, family_summary, render_summary};
 use crate::world::{OvWorld, Suite, SutFactory, install_suite};
@@ -151,7 +152,15 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
             let http = Http::connect(url).await?;
             run_with(options, SutSource::shared(http)).await
         }
-        Target::Image(image) => bail!("image targets are not available yet ({image})"),
+        Target::Image(image) => {
+            // The container lives until the end of this arm: removed after the run, also
+            // when it failed.
+            let container = Container::start(image, &["--test-controls".to_owned()]).await?;
+            let http = Http::connect(container.base_url()).await?;
+            let identity = format!("{}: {}", container.identity(), http.identity());
+            let http = http.described_as(identity);
+            run_with(options, SutSource::shared(http)).await
+        }
     }
 }
 

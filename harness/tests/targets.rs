@@ -5,25 +5,70 @@ mod support;
 
 use support::{Server, run_suite, scratch};
 
+/// The reference image (`docker/build-image.sh`; `OVCERT_IMAGE` names another).
+fn image() -> String {
+    std::env::var("OVCERT_IMAGE").unwrap_or_else(|_| "ovcert-reference:dev".to_owned())
+}
+
 #[test]
-fn the_suite_passes_in_process_and_over_http_with_the_same_count() {
+fn the_suite_passes_the_same_in_process_over_http_and_in_a_container() {
     let in_process = run_suite("in-process", &scratch("target-in-process"));
     let server = Server::start(&[]);
     let http = run_suite(&server.target(), &scratch("target-http"));
-    for (name, run) in [("in-process", &in_process), ("http", &http)] {
+    drop(server);
+    let container = run_suite(&format!("image:{}", image()), &scratch("target-image"));
+    for (name, run) in [
+        ("in-process", &in_process),
+        ("http", &http),
+        ("container", &container),
+    ] {
         let (passed, total) = run.scenario_counts();
         println!(
-            "{name}: {passed} of {total} scenarios passed in {:.1} s",
-            run.wall.as_secs_f64()
+            "{name}: {passed} of {total} scenarios passed in {:.1} s ({})",
+            run.wall.as_secs_f64(),
+            run.target_line()
         );
         assert_eq!(run.exit_code, 0, "{name} run failed:\n{}", run.stdout);
         assert_eq!(passed, total);
     }
-    assert_eq!(in_process.scenario_counts(), http.scenario_counts());
-    assert_eq!(
-        in_process.traceability, http.traceability,
-        "both targets must pass the same scenarios for every rule"
+    for other in [&http, &container] {
+        assert_eq!(in_process.scenario_counts(), other.scenario_counts());
+        assert_eq!(
+            in_process.traceability, other.traceability,
+            "every target must pass the same scenarios for every rule"
+        );
+    }
+    assert!(
+        container.target_line().contains("sha256:"),
+        "a container run names the image it ran: {}",
+        container.target_line()
     );
+}
+
+/// Sensitivity inside a container: the image started with a fault is caught like the server.
+#[test]
+fn a_fault_inside_the_container_is_caught_under_its_rule_id() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let args: Vec<String> = ["--test-controls", "--fault", "no-anti-passback"]
+        .map(String::from)
+        .to_vec();
+    let container = runtime
+        .block_on(ovcert::sut::container::Container::start(&image(), &args))
+        .unwrap_or_else(|e| panic!("{e} (needs docker/engine.sh and docker/build-image.sh)"));
+    let run = run_suite(container.base_url(), &scratch("fault-in-container"));
+    drop(container);
+    let (passed, total) = run.scenario_counts();
+    println!(
+        "no-anti-passback in a container: {} of {total} failed; failing rules {:?}",
+        total - passed,
+        run.failed_rules()
+    );
+    assert_eq!(run.exit_code, 1, "{}", run.stdout);
+    assert!(
+        run.target_line()
+            .contains("injected faults: no-anti-passback")
+    );
+    assert!(run.failed_rules().contains(&"TAP-03".to_owned()));
 }
 
 /// Sensitivity over the wire: the suite against `ovcert serve --fault NAME` fails for every

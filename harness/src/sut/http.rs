@@ -123,6 +123,12 @@ impl Http {
         })
     }
 
+    /// The same target, named `identity` in reports (e.g. with the image it runs in).
+    pub fn described_as(mut self, identity: String) -> Http {
+        self.system = identity;
+        self
+    }
+
     /// The target's base URL.
     pub fn base_url(&self) -> &str {
         &self.base

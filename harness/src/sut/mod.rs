@@ -202,16 +202,8 @@ impl Target {
                     .to_owned(),
             );
         }
-        if let Some(image) = text.strip_prefix("image:") {
-            return match image.rsplit_once(':') {
-                Some((name, tag)) if !name.is_empty() && !tag.is_empty() && !tag.contains('/') => {
-                    Ok(Target::Image(image.to_owned()))
-                }
-                _ => Err(format!(
-                    "`{text}` names no tag: give image:NAME:TAG, e.g. image:ovcert-reference:dev \
-                     (images are never pulled, so the tag must match a local image exactly)"
-                )),
-            };
+        if let Some(image) = container::parse_image_target(text) {
+            return image.map(Target::Image);
         }
         Err(format!(
             "unknown target `{text}`: use `in-process`, `http://HOST:PORT` or `image:NAME:TAG`"

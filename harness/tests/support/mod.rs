@@ -78,6 +78,14 @@ impl SuiteRun {
         )
     }
 
+    /// The `ovcert run: target …, rule set …` line: what the run says it ran against.
+    pub fn target_line(&self) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.starts_with("ovcert run: target "))
+            .unwrap_or("")
+    }
+
     /// Rule IDs with at least one failed scenario.
     pub fn failed_rules(&self) -> Vec<String> {
         self.traceability["rules"]
