@@ -71,6 +71,24 @@ fn a_fault_inside_the_container_is_caught_under_its_rule_id() {
     assert!(run.failed_rules().contains(&"TAP-03".to_owned()));
 }
 
+#[test]
+fn the_server_stops_gracefully_on_sigterm() {
+    let server = Server::start(&[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let ready = runtime.block_on(async {
+        reqwest::get(format!("{}/ready", server.base_url))
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert_eq!(
+        ready.ok(),
+        Some(200),
+        "the server answers before it is stopped"
+    );
+    let status = server.terminate();
+    assert!(status.success(), "SIGTERM ended ovcert serve with {status}");
+}
+
 /// Sensitivity over the wire: the suite against `ovcert serve --fault NAME` fails for every
 /// fault, with a failed scenario tagged with one of the fault's rule IDs.
 #[test]

@@ -45,6 +45,26 @@ impl Server {
     pub fn target(&self) -> String {
         self.base_url.clone()
     }
+
+    /// Sends SIGTERM and waits (at most 10 s) for the process to end; its exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success(), "kill -TERM failed");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("waiting for ovcert serve") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "ovcert serve did not stop within 10 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 impl Drop for Server {
