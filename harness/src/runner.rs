@@ -39,6 +39,20 @@ pub struct RunOptions {
     pub verbose: bool,
 }
 
+impl RunOptions {
+    /// Every scenario of the repository's features against `target`, quietly.
+    pub fn whole_suite(target: Target, rules: Arc<RuleSet>) -> RunOptions {
+        RunOptions {
+            target,
+            role: None,
+            tags: None,
+            features: Path::new(env!("CARGO_MANIFEST_DIR")).join("../features"),
+            verbose: false,
+            rules,
+        }
+    }
+}
+
 /// What a run produced.
 #[derive(Debug, Clone)]
 pub struct RunReport {

@@ -6,7 +6,6 @@
 //! One process, one run after the other: the runner installs a global suite per run.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -16,14 +15,10 @@ use ovcert::sut::Target;
 use ovcert::traceability::Outcome;
 
 fn main() {
-    let options = RunOptions {
-        target: Target::InProcess,
-        role: None,
-        tags: None,
-        features: Path::new(env!("CARGO_MANIFEST_DIR")).join("../features"),
-        verbose: false,
-        rules: Arc::new(ovcert_reference::rules::nl_2024()),
-    };
+    let options = RunOptions::whole_suite(
+        Target::InProcess,
+        Arc::new(ovcert_reference::rules::nl_2024()),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

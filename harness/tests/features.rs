@@ -1,21 +1,16 @@
 //! Runs the whole Gherkin suite against the embedded reference as a cargo test; fails on any
 //! failed or skipped scenario and when any rule of the catalogue lacks a passing scenario.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use ovcert::runner::{self, RunOptions};
 use ovcert::sut::Target;
 
 fn main() {
-    let options = RunOptions {
-        target: Target::InProcess,
-        role: None,
-        tags: None,
-        features: Path::new(env!("CARGO_MANIFEST_DIR")).join("../features"),
-        verbose: false,
-        rules: Arc::new(ovcert_reference::rules::nl_2024()),
-    };
+    let options = RunOptions::whole_suite(
+        Target::InProcess,
+        Arc::new(ovcert_reference::rules::nl_2024()),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
