@@ -5,8 +5,10 @@
 //! Steps, property tests and the runner see only [`SystemUnderTest`]. Test controls (clock,
 //! reset) are separate methods so a target can refuse them outside a test environment.
 
+pub mod client;
 pub mod container;
-mod http;
+pub mod direct;
+pub mod http;
 mod in_process;
 pub mod payments;
 pub mod terms;
