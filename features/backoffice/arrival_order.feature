@@ -118,7 +118,7 @@ Feature: Results do not depend on arrival order or duplicate uploads (GBO-04)
     And operator "QBZ" is credited €2.81
     And operator "GVB" is credited €1.25
 
-  @GBO-04 @TAP-08 @role:service-provider
+  @GBO-04 @TAP-08 @role:service-provider @capability:offline-readers
   Scenario Outline: Two offline NS readers upload in either order, one of them twice
     Given reader "asd" is offline
     And reader "ut" is offline

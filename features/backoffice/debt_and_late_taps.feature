@@ -42,7 +42,7 @@ Feature: Debt, deny-listing in time, and taps that arrive after settlement
     Then the reader accepts the bank card
     And the back office qualified the taps of card "V" as: tap-in,tap-out
 
-  @SET-02 @SET-03 @TAP-08
+  @SET-02 @SET-03 @TAP-08 @capability:offline-readers
   Scenario: A check-out uploaded after settlement corrects the credit by the difference only
     # Missing check-out: the GVB boarding fee €4.00. Completed Amsterdam C.–Dam: €1.25.
     Given reader "t-dam" is offline

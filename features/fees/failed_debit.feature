@@ -1,4 +1,4 @@
-@role:backoffice
+@role:backoffice @capability:auto-reload
 Feature: Failed direct debits (FEE-04)
   When the direct debit of an auto-reload or of a card's cost fails, there is no second attempt:
   a letter gives 14 days to pay; after that admin costs are added (€2.50 for an auto-reload,

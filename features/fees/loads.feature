@@ -27,7 +27,7 @@ Feature: What loading costs (FEE-03)
       | €20.00 | by credit card | €0.50     | €20.50 |
       | €5.00  | by credit card | €0.50     | €5.50  |
 
-  @FEE-03 @role:reader
+  @FEE-03 @role:reader @capability:auto-reload
   Scenario: An auto-reload credits exactly its amount and costs nothing
     Given card "P" has a balance of €2.00
     And auto-reload of €10.00 is set on card "P"

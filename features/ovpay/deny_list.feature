@@ -35,7 +35,7 @@ Feature: The deny list, its three reasons, and its distribution to readers as ve
     Then the reader refuses: deny-listed
     And the reader shows "Kaart geblokkeerd"
 
-  @EMV-05 @TAP-08
+  @EMV-05 @TAP-08 @capability:offline-readers
   Scenario: A reader that was off line gets the versions it missed, in order
     When bank card "V" taps at these readers:
       | at                  | reader |

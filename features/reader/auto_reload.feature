@@ -10,7 +10,7 @@ Feature: Auto-reload (TAP-06)
     And a personal card "P" of a traveller born on 1990-05-01
     And a GVB tram on-board reader "in" at "Amsterdam Centraal" in vehicle "tram-2041"
 
-  @TAP-06
+  @TAP-06 @capability:auto-reload
   Scenario: At check-in: €2.00 would go negative after the €4 deposit, so €20 is loaded
     Given card "P" has a balance of €2.00
     And auto-reload of €20.00 is set on card "P"
@@ -20,7 +20,7 @@ Feature: Auto-reload (TAP-06)
     And card "P" has a balance of €18.00
     And the log of card "P" shows, oldest first: load,auto-reload,check-in
 
-  @TAP-06
+  @TAP-06 @capability:auto-reload
   Scenario: At check-in: exactly the deposit does not trigger a reload
     Given card "P" has a balance of €4.00
     And auto-reload of €10.00 is set on card "P"
@@ -29,7 +29,7 @@ Feature: Auto-reload (TAP-06)
     And the reader did not auto-reload
     And card "P" has a balance of €0.00
 
-  @TAP-06
+  @TAP-06 @capability:auto-reload
   Scenario: At check-out: a fare above the deposit that would go negative triggers a reload
     Given card "P" is loaded with €20.00 at an NS machine
     And auto-reload of €10.00 is set on card "P"
@@ -43,7 +43,7 @@ Feature: Auto-reload (TAP-06)
     And the reader auto-reloaded €10.00
     And card "P" has a balance of €0.00
 
-  @TAP-06
+  @TAP-06 @capability:auto-reload
   Scenario Outline: Only the offered amounts can be chosen
     When auto-reload of <amount> is set on card "P"
     Then the machine <outcome>
@@ -55,7 +55,7 @@ Feature: Auto-reload (TAP-06)
       | €50.00 | accepts                         |
       | €15.00 | refuses: amount-not-offered     |
 
-  @TAP-06 @role:seller
+  @TAP-06 @role:seller @capability:auto-reload
   Scenario: Auto-reload is for personal cards only
     Given an anonymous card "A"
     When auto-reload of €10.00 is set on card "A"

@@ -13,7 +13,7 @@ Feature: Offline readers upload later (TAP-08)
     And an HTM tram on-board reader "htm" at "Spui" in vehicle "tram-3001"
     And an HTM tram on-board reader "htm-out" at "Scheveningen, Kurhaus" in vehicle "tram-3001"
 
-  @TAP-08
+  @TAP-08 @capability:offline-readers
   Scenario Outline: Two offline readers upload in either order; the back office order is the same
     Given reader "tram" is offline
     And reader "htm" is offline
@@ -38,7 +38,7 @@ Feature: Offline readers upload later (TAP-08)
       | tram  | htm    |
       | htm   | tram   |
 
-  @TAP-08
+  @TAP-08 @capability:offline-readers
   Scenario: An offline reader still serves the traveller and keeps the tap
     Given reader "tram" is offline
     When card "A" taps at "tram"
@@ -48,7 +48,7 @@ Feature: Offline readers upload later (TAP-08)
     Then the upload held 1 tap, of which 1 new
     And the back office has received 1 tap
 
-  @TAP-08
+  @TAP-08 @capability:offline-readers
   Scenario: Uploading the same taps twice changes nothing
     Given reader "tram" is offline
     And card "A" taps at "tram"

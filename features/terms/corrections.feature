@@ -49,7 +49,7 @@ Feature: Correction claims and which balance leads (TERM-02)
     Then the service point pays €29.00 in cash
     And the administration of card "A" holds €0.00 more than was refunded
 
-  @TERM-02 @role:reader
+  @TERM-02 @role:reader @capability:offline-readers
   Scenario: The administration counts taps that reach it late
     Given a GVB tram on-board reader "in" at "Amsterdam Centraal" in vehicle "tram-2041"
     And a GVB tram on-board reader "out" at "Dam" in vehicle "tram-2041"

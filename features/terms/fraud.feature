@@ -52,7 +52,7 @@ Feature: Fraud: blocks, compensation and the holder's own fault (TERM-09, TERM-1
     When the issuer lifts the card block of card "P"
     Then the issuer refuses: card-block-is-final
 
-  @TERM-10 @role:reader
+  @TERM-10 @role:reader @capability:offline-readers
   Scenario: Compensation is the balance directly before the fraud, late taps included
     Given reader "in" is offline
     And reader "out" is offline

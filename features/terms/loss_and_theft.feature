@@ -59,7 +59,7 @@ Feature: Loss and theft of a card (TERM-05, TERM-06, TERM-07)
       | 2024-06-13 00:00:00 | 2024-06-14 00:00 |
       | 2024-03-30 18:00    | 2024-03-31 00:00 |
 
-  @TERM-07 @role:reader
+  @TERM-07 @role:reader @capability:offline-readers
   Scenario: Journeys before 00:00 that reach the back office later lower the refund
     Given reader "in" is offline
     And reader "out" is offline

@@ -16,7 +16,7 @@ Feature: Which cards the general terms cover, and whose cards they are (TERM-01)
     And card "P" is the property of "Trans Link Systems B.V."
     And card "A" is the property of "Trans Link Systems B.V."
 
-  @TERM-01
+  @TERM-01 @capability:business-cards
   Scenario: A business card is not covered: no refund or loss report under the terms
     Given a business card "Z" issued by a business-card provider
     And card "Z" has a balance of €20.00

@@ -7,7 +7,7 @@ Feature: Set-off of what the holder owes (TERM-14)
     Given it is 2024-06-12 08:00
     And a personal card "P" of a traveller born on 1990-05-01
 
-  @TERM-14 @role:seller
+  @TERM-14 @role:seller @capability:auto-reload
   Scenario: A failed auto-reload debit is set off against a refund at the service point
     Given card "P" has a balance of €2.00
     And auto-reload of €20.00 is set on card "P"

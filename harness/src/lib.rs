@@ -3,6 +3,7 @@
 //! [`sut::SystemUnderTest`]; the embedded reference (`ovcert-reference`) is one such system.
 
 pub mod api;
+pub mod capabilities;
 pub mod catalogue;
 pub mod faults;
 pub mod onboarding;

@@ -61,6 +61,11 @@ struct ServeArgs {
     /// anything else.
     #[arg(long = "fault", value_name = "NAME", value_parser = fault_parser())]
     faults: Vec<ovcert::faults::Fault>,
+    /// Serve without this optional capability (repeatable): its operations answer 501
+    /// not-supported, as a participant's system without it must: offline-readers,
+    /// auto-reload, business-cards.
+    #[arg(long, value_name = "CAPABILITY", value_parser = ovcert::capabilities::Capability::parse)]
+    without: Vec<ovcert::capabilities::Capability>,
 }
 
 fn fault_parser() -> impl clap::builder::TypedValueParser<Value = ovcert::faults::Fault> {
@@ -165,11 +170,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             names.join(", ")
         );
     }
+    if !args.without.is_empty() {
+        let names: Vec<&str> = args.without.iter().map(|c| c.name()).collect();
+        identity.push_str(&format!(" without {}", names.join(", ")));
+    }
     let system = ovcert::faults::system(rules, &args.faults);
     let router = ovcert::server::router(ovcert::server::ServerConfig {
         system,
         identity,
         test_controls: args.test_controls,
+        without: args.without.clone(),
     });
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)

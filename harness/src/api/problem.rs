@@ -36,11 +36,13 @@ pub enum ProblemKind {
     TestControlsOff,
     /// The system under test could not carry the operation out.
     Refused,
+    /// The system does not offer the operation (a capability it does not have).
+    NotSupported,
     Internal,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 8] = [
+    pub const ALL: [ProblemKind; 9] = [
         ProblemKind::MalformedRequest,
         ProblemKind::UnsupportedMediaType,
         ProblemKind::PayloadTooLarge,
@@ -48,6 +50,7 @@ impl ProblemKind {
         ProblemKind::MethodNotAllowed,
         ProblemKind::TestControlsOff,
         ProblemKind::Refused,
+        ProblemKind::NotSupported,
         ProblemKind::Internal,
     ];
 
@@ -61,6 +64,7 @@ impl ProblemKind {
             ProblemKind::UnsupportedMediaType => 415,
             ProblemKind::Refused => 422,
             ProblemKind::Internal => 500,
+            ProblemKind::NotSupported => 501,
         }
     }
 
@@ -73,6 +77,7 @@ impl ProblemKind {
             ProblemKind::MethodNotAllowed => "method-not-allowed",
             ProblemKind::TestControlsOff => "test-controls-off",
             ProblemKind::Refused => "refused",
+            ProblemKind::NotSupported => "not-supported",
             ProblemKind::Internal => "internal",
         }
     }
@@ -86,6 +91,7 @@ impl ProblemKind {
             ProblemKind::MethodNotAllowed => "This method is not allowed here",
             ProblemKind::TestControlsOff => "Test controls are off on this server",
             ProblemKind::Refused => "The system could not carry the operation out",
+            ProblemKind::NotSupported => "The system does not offer this operation",
             ProblemKind::Internal => "Internal error",
         }
     }

@@ -22,7 +22,8 @@ use tokio::sync::Mutex;
 
 use crate::api::problem::ProblemKind;
 use crate::api::{OPENAPI_PATH, Operation, Problem, READY_PATH, Visitor, openapi, operations};
-use crate::sut::SystemUnderTest;
+use crate::capabilities::Capability;
+use crate::sut::{SutErrorKind, SystemUnderTest};
 
 /// What a server serves.
 pub struct ServerConfig {
@@ -32,12 +33,16 @@ pub struct ServerConfig {
     pub identity: String,
     /// Offer the test controls (clock, bank simulator, reset) under `/test/v1/`.
     pub test_controls: bool,
+    /// Capabilities the served system does not offer: their operations answer 501
+    /// `not-supported` (a system of a participant that lacks them).
+    pub without: Vec<Capability>,
 }
 
 struct AppState {
     system: Mutex<Box<dyn SystemUnderTest>>,
     identity: String,
     test_controls: bool,
+    without: Vec<Capability>,
     openapi: String,
 }
 
@@ -47,6 +52,7 @@ pub fn router(config: ServerConfig) -> Router {
         system: Mutex::new(config.system),
         identity: config.identity,
         test_controls: config.test_controls,
+        without: config.without,
         openapi: openapi::document_text(),
     });
     let mut routes = Routes {
@@ -123,6 +129,20 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
             ),
         );
     }
+    if let Some(capability) = state
+        .without
+        .iter()
+        .find(|c| c.operations().contains(&O::NAME))
+    {
+        return problem(
+            ProblemKind::NotSupported,
+            format!(
+                "{} is not offered: this system does not implement the capability `{capability}` ({})",
+                O::NAME,
+                capability.description()
+            ),
+        );
+    }
     let operation: O = match request::read_json(request).await {
         Ok(operation) => operation,
         Err((kind, detail)) => return problem(kind, format!("{}: {detail}", O::NAME)),
@@ -133,6 +153,9 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
         .await
     {
         Ok(Ok(answer)) => (StatusCode::OK, axum::Json(answer)).into_response(),
+        Ok(Err(error)) if error.kind == SutErrorKind::NotSupported => {
+            problem(ProblemKind::NotSupported, error.reason)
+        }
         Ok(Err(error)) => problem(ProblemKind::Refused, error.reason),
         Err(_) => problem(
             ProblemKind::Internal,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::client::{Client, Transport};
 use super::{SutError, SutResult};
+use crate::api::problem::ProblemKind;
 use crate::api::{Operation, Problem, READY_PATH};
 
 /// How long one call may take before the target counts as not answering.
@@ -141,6 +142,9 @@ impl Transport for HttpTransport {
             });
         }
         Err(match serde_json::from_slice::<Problem>(&body) {
+            Ok(problem) if problem.kind == ProblemKind::NotSupported.uri() => {
+                SutError::not_supported(O::NAME, problem.detail)
+            }
             Ok(problem) => SutError::new(O::NAME, problem.detail),
             Err(_) => SutError::new(
                 O::NAME,

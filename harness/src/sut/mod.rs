@@ -80,6 +80,17 @@ pub struct Upload {
 pub struct SutError {
     pub operation: &'static str,
     pub reason: String,
+    pub kind: SutErrorKind,
+}
+
+/// Why an operation did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SutErrorKind {
+    /// The system could not carry it out (bad input, an unreachable target, a refused test
+    /// control, …).
+    Failed,
+    /// The system does not offer it: a capability the participant declared absent.
+    NotSupported,
 }
 
 impl SutError {
@@ -87,6 +98,15 @@ impl SutError {
         SutError {
             operation,
             reason: reason.into(),
+            kind: SutErrorKind::Failed,
+        }
+    }
+
+    /// The system does not offer `operation` at all.
+    pub fn not_supported(operation: &'static str, reason: impl Into<String>) -> SutError {
+        SutError {
+            kind: SutErrorKind::NotSupported,
+            ..SutError::new(operation, reason)
         }
     }
 }
