@@ -5,6 +5,7 @@
 pub mod api;
 pub mod capabilities;
 pub mod catalogue;
+pub mod expected;
 pub mod faults;
 pub mod onboarding;
 pub mod runner;

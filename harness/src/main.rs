@@ -210,6 +210,9 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         features: args.features.unwrap_or_else(runner::default_features_dir),
         verbose: args.verbose,
         rules: Arc::new(rules),
+        formats_dir: None,
+        expected_failures: None,
+        sequential: false,
     };
     let report = runtime()?.block_on(runner::run(&options))?;
     if let Some(dir) = &args.out {

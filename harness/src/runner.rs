@@ -17,6 +17,7 @@ use futures::FutureExt as _;
 use ovcert_reference::rules::RuleSet;
 
 use crate::catalogue::{self, Rule};
+use crate::expected::{Assessment, ExpectedFailures};
 use crate::onboarding::{self, Profile};
 use crate::sut::container::Container;
 use crate::sut::{Http, InProcess, SystemUnderTest, Target};
@@ -37,6 +38,13 @@ pub struct RunOptions {
     /// Print every scenario and step as cucumber does; otherwise one progress mark per
     /// scenario on stderr and the failures afterwards.
     pub verbose: bool,
+    /// Write `cucumber.json` (the standard cucumber JSON report) and `junit.xml` here.
+    pub formats_dir: Option<PathBuf>,
+    /// Known non-conformances; the run passes when they and the failures agree exactly.
+    pub expected_failures: Option<ExpectedFailures>,
+    /// One scenario at a time even on a fresh system per scenario (certification: the
+    /// request log then reads scenario by scenario).
+    pub sequential: bool,
 }
 
 impl RunOptions {
@@ -49,6 +57,9 @@ impl RunOptions {
             features: Path::new(env!("CARGO_MANIFEST_DIR")).join("../features"),
             verbose: false,
             rules,
+            formats_dir: None,
+            expected_failures: None,
+            sequential: false,
         }
     }
 }
@@ -62,14 +73,25 @@ pub struct RunReport {
     pub catalogue: Vec<Rule>,
     /// Cucumber's verdict: failed or skipped steps, parse errors or hook errors.
     pub execution_failed: bool,
+    /// How the failures meet the known non-conformances, when a list was given.
+    pub expected: Option<Assessment>,
 }
 
 impl RunReport {
     /// A run passes when something ran and nothing failed or was skipped.
     pub fn passed(&self) -> bool {
-        !self.execution_failed
-            && !self.scenarios.is_empty()
-            && self.scenarios.iter().all(|s| s.outcome == Outcome::Passed)
+        if self.scenarios.is_empty() || self.scenarios.iter().any(|s| s.outcome == Outcome::Skipped)
+        {
+            return false;
+        }
+        match &self.expected {
+            // Failed scenarios fail cucumber's verdict; the list decides instead.
+            Some(assessment) => assessment.holds(),
+            None => {
+                !self.execution_failed
+                    && self.scenarios.iter().all(|s| s.outcome == Outcome::Passed)
+            }
+        }
     }
 
     pub fn traceability(&self) -> Traceability {
@@ -194,6 +216,8 @@ pub async fn run_with(options: &RunOptions, source: SutSource) -> anyhow::Result
     }
     let filter = Filter::new(options.role.as_deref(), options.tags.as_deref())?;
     let SutSource { factory, shared } = source;
+    let one_at_a_time = shared || options.sequential;
+    let (json_out, junit_out) = format_outputs(options.formats_dir.as_deref())?;
     let sut = factory().identity();
     install_suite(Suite {
         rules: Arc::clone(&options.rules),
@@ -210,14 +234,27 @@ pub async fn run_with(options: &RunOptions, source: SutSource) -> anyhow::Result
     let verbose = options.verbose;
     let writer = OvWorld::cucumber()
         .with_writer(
-            writer::Basic::new(output, writer::Coloring::Auto, writer::Verbosity::Default)
-                .summarized(),
+            writer::Basic::raw(output, writer::Coloring::Auto, writer::Verbosity::Default)
+                .summarized()
+                .tee::<OvWorld, _>(writer::Json::for_tee(json_out))
+                .tee::<OvWorld, _>(writer::JUnit::for_tee(
+                    junit_out,
+                    writer::Verbosity::Default,
+                ))
+                .normalized(),
         )
         .with_default_cli()
-        .max_concurrent_scenarios(if shared { Some(1) } else { None })
+        .max_concurrent_scenarios(if one_at_a_time { Some(1) } else { None })
         .fail_on_skipped()
-        .before(move |_feature, _rule, _scenario, world| {
+        .before(move |feature, _rule, scenario, world| {
+            let note = format!(
+                "{}:{} {}",
+                feature_path(feature),
+                scenario.position.line,
+                scenario.name
+            );
             async move {
+                world.sut.annotate(&note);
                 if shared {
                     // A shared system starts every scenario from nothing, as a fresh
                     // in-process reference does.
@@ -280,13 +317,35 @@ pub async fn run_with(options: &RunOptions, source: SutSource) -> anyhow::Result
     // Concurrent scenarios finish in any order; reports must not.
     scenarios
         .sort_by(|a, b| (&a.feature, a.line, &a.scenario).cmp(&(&b.feature, b.line, &b.scenario)));
+    let expected = options
+        .expected_failures
+        .as_ref()
+        .map(|list| list.assess(&scenarios));
     Ok(RunReport {
         sut,
         rule_set: options.rules.meta.id.clone(),
         scenarios,
         catalogue: catalogue::rules(),
         execution_failed: writer.execution_has_failed(),
+        expected,
     })
+}
+
+type Output = Box<dyn std::io::Write>;
+
+/// Where cucumber's JSON and JUnit writers go: files in `dir`, or nowhere.
+fn format_outputs(dir: Option<&Path>) -> anyhow::Result<(Output, Output)> {
+    let Some(dir) = dir else {
+        return Ok((Box::new(std::io::sink()), Box::new(std::io::sink())));
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let open = |name: &str| -> anyhow::Result<Output> {
+        let path = dir.join(name);
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(Box::new(std::io::BufWriter::new(file)))
+    };
+    Ok((open("cucumber.json")?, open("junit.xml")?))
 }
 
 fn contains_features(dir: &Path) -> bool {

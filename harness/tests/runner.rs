@@ -25,8 +25,10 @@ fn run(dir: PathBuf, role: Option<&str>, tags: Option<&str>) -> RunReport {
         role: role.map(str::to_string),
         tags: tags.map(str::to_string),
         features: dir,
-        verbose: false,
-        rules: Arc::new(ovcert_reference::rules::nl_2024()),
+        ..RunOptions::whole_suite(
+            Target::InProcess,
+            Arc::new(ovcert_reference::rules::nl_2024()),
+        )
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()

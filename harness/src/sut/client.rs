@@ -39,6 +39,8 @@ pub trait Transport: Send {
     async fn send<O: Operation>(&mut self, operation: O) -> SutResult<O::Answer>;
     /// What the system is, for reports.
     fn identity(&self) -> String;
+    /// A note between calls (the scenario that starts), for transports that record.
+    fn annotate(&mut self, _note: &str) {}
 }
 
 /// A system under test reached through operations.
@@ -65,6 +67,10 @@ impl<T: Transport> Client<T> {
 impl<T: Transport> SystemUnderTest for Client<T> {
     fn identity(&self) -> String {
         self.transport.identity()
+    }
+
+    fn annotate(&mut self, note: &str) {
+        self.transport.annotate(note);
     }
 
     async fn reset(&mut self) -> SutResult<()> {

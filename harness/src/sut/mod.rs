@@ -11,6 +11,7 @@ pub mod direct;
 pub mod http;
 mod in_process;
 pub mod payments;
+pub mod recorded;
 pub mod terms;
 
 pub use http::Http;
@@ -118,6 +119,10 @@ pub type SutResult<T> = Result<T, SutError>;
 pub trait SystemUnderTest: PaymentsApi + TermsApi + Send {
     /// A human-readable identity for reports ("in-process reference (nl-2024)").
     fn identity(&self) -> String;
+
+    /// A note for whoever records the calls (the scenario about to run); no effect on the
+    /// system.
+    fn annotate(&mut self, _note: &str) {}
 
     // ---- test controls -------------------------------------------------------------
     /// Forgets everything: no cards, taps, accounts or payments; the clock at the epoch.

@@ -1,0 +1,215 @@
+//! Every call to the system under test, recorded for the evidence (`requests.log`): the
+//! operation, its request and what came back, one JSON line each, with scenario markers.
+//!
+//! What a log must not hold is taken out on the way in: a PAN shows only its last four
+//! digits, and a card image only its length and digest (a 4096-byte chip per call would make
+//! the log the largest file of the evidence and say nothing a reader can check by eye).
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::client::Transport;
+use super::{SutErrorKind, SutResult};
+use crate::api::Operation;
+
+/// The shared log a run's transports write to.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    lines: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Recorder {
+    fn push(&self, mut entry: Value) {
+        let mut lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Value::Object(map) = &mut entry {
+            map.insert("seq".into(), json!(lines.len() + 1));
+        }
+        lines.push(entry);
+    }
+
+    /// The log as JSON lines.
+    pub fn to_jsonl(&self) -> String {
+        let lines = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = String::new();
+        for line in lines.iter() {
+            out.push_str(&serde_json::to_string(line).expect("JSON values serialize"));
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A transport that records what passes through it.
+pub struct Recorded<T> {
+    inner: T,
+    recorder: Recorder,
+}
+
+impl<T> Recorded<T> {
+    pub fn new(inner: T, recorder: Recorder) -> Recorded<T> {
+        Recorded { inner, recorder }
+    }
+}
+
+impl<T: Clone> Clone for Recorded<T> {
+    fn clone(&self) -> Recorded<T> {
+        Recorded {
+            inner: self.inner.clone(),
+            recorder: self.recorder.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl<T: Transport> Transport for Recorded<T> {
+    fn identity(&self) -> String {
+        self.inner.identity()
+    }
+
+    fn annotate(&mut self, note: &str) {
+        self.recorder.push(json!({ "scenario": note }));
+    }
+
+    async fn send<O: Operation>(&mut self, operation: O) -> SutResult<O::Answer> {
+        let request = redact(serde_json::to_value(&operation).unwrap_or(Value::Null));
+        let result = self.inner.send(operation).await;
+        let mut entry = Map::new();
+        entry.insert("operation".into(), json!(O::NAME));
+        entry.insert("path".into(), json!(O::PATH));
+        entry.insert("request".into(), request);
+        match &result {
+            Ok(answer) => {
+                entry.insert("outcome".into(), json!("ok"));
+                let answer = serde_json::to_value(answer).unwrap_or(Value::Null);
+                entry.insert("answer".into(), redact(answer));
+            }
+            Err(error) => {
+                let outcome = match error.kind {
+                    SutErrorKind::Failed => "failed",
+                    SutErrorKind::NotSupported => "not-supported",
+                };
+                entry.insert("outcome".into(), json!(outcome));
+                entry.insert("detail".into(), redact(json!(error.reason)));
+            }
+        }
+        self.recorder.push(Value::Object(entry));
+        result
+    }
+}
+
+/// `value` with PANs masked and card images summarised.
+pub fn redact(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), value) {
+                        ("pan", Value::String(pan)) => Value::String(mask(&pan)),
+                        ("image" | "new_image", Value::String(hex)) if hex.len() > 64 => {
+                            Value::String(summarise_image(&hex))
+                        }
+                        (_, other) => redact(other),
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
+        Value::String(text) => Value::String(mask_pans_in(&text)),
+        other => other,
+    }
+}
+
+/// All but the last four digits hidden.
+fn mask(pan: &str) -> String {
+    let digits: Vec<char> = pan.chars().filter(char::is_ascii_digit).collect();
+    let keep = digits.len().saturating_sub(4);
+    let tail: String = digits[keep..].iter().collect();
+    format!("{}{tail}", "*".repeat(keep))
+}
+
+/// Masks every run of 13–19 digits that passes the Luhn check (what a PAN is), wherever it
+/// appears in free text such as an error message.
+fn mask_pans_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if (13..=19).contains(&digits.len()) && luhn(digits) {
+            out.push_str(&mask(digits));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| match (i % 2 == 1, d * 2) {
+            (true, doubled) if doubled > 9 => doubled - 9,
+            (true, doubled) => doubled,
+            (false, _) => d,
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+fn summarise_image(hex: &str) -> String {
+    let digest = Sha256::digest(hex.as_bytes());
+    let short: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("card image, {} bytes, sha256(hex) {short}…", hex.len() / 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pans_are_masked_and_images_summarised() {
+        let value = json!({
+            "card": { "pan": "5412751234567890", "pan_sequence": 0 },
+            "image": "00".repeat(4096),
+            "detail": "card 4111111111111111 refused",
+            "number": "3528010000000001x"
+        });
+        let redacted = redact(value).to_string();
+        assert!(!redacted.contains("5412751234567890"), "{redacted}");
+        assert!(redacted.contains("************7890"), "{redacted}");
+        assert!(!redacted.contains("4111111111111111"), "{redacted}");
+        assert!(redacted.contains("card image, 4096 bytes"), "{redacted}");
+        assert!(!redacted.contains(&"00".repeat(100)));
+    }
+
+    #[test]
+    fn luhn_is_the_card_check() {
+        assert!(luhn("4111111111111111"));
+        assert!(luhn("79927398713"));
+        assert!(!luhn("4111111111111112"));
+        assert!(!luhn("79927398710"));
+    }
+}
