@@ -1,0 +1,3 @@
+pub mod audit;
+pub mod manifest;
+pub mod signing;
