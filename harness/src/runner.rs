@@ -348,6 +348,81 @@ fn format_outputs(dir: Option<&Path>) -> anyhow::Result<(Output, Output)> {
     Ok((open("cucumber.json")?, open("junit.xml")?))
 }
 
+/// The scenarios of `features` that `role` and `tags` select, as `path:line name`, without
+/// running anything (an outline counts once per example row, as a run does): certification
+/// compares what ran against it, so nothing can drop out unnoticed.
+pub fn planned_scenarios(
+    features: &Path,
+    role: Option<&str>,
+    tags: Option<&str>,
+) -> anyhow::Result<Vec<String>> {
+    let filter = Filter::new(role, tags)?;
+    let mut files = Vec::new();
+    collect_feature_files(features, &mut files)?;
+    files.sort();
+    let mut planned = Vec::new();
+    for file in files {
+        let feature = cucumber::gherkin::Feature::parse_path(&file, Default::default())
+            .map_err(|e| anyhow::anyhow!("parsing {}: {e}", file.display()))?;
+        let path = feature_path(&feature);
+        let mut consider = |rule_tags: &[String], scenario: &cucumber::gherkin::Scenario| {
+            let base: Vec<&String> = feature
+                .tags
+                .iter()
+                .chain(rule_tags)
+                .chain(&scenario.tags)
+                .collect();
+            if scenario.examples.is_empty() {
+                if filter.selects(&base) {
+                    planned.push(format!(
+                        "{path}:{} {}",
+                        scenario.position.line, scenario.name
+                    ));
+                }
+                return;
+            }
+            for examples in &scenario.examples {
+                let tags: Vec<&String> = base.iter().copied().chain(&examples.tags).collect();
+                let rows = examples
+                    .table
+                    .as_ref()
+                    .map_or(0, |t| t.rows.len().saturating_sub(1));
+                if filter.selects(&tags) {
+                    for row in 0..rows {
+                        planned.push(format!(
+                            "{path}:{} {} (example {})",
+                            scenario.position.line,
+                            scenario.name,
+                            row + 1
+                        ));
+                    }
+                }
+            }
+        };
+        for scenario in &feature.scenarios {
+            consider(&[], scenario);
+        }
+        for rule in &feature.rules {
+            for scenario in &rule.scenarios {
+                consider(&rule.tags, scenario);
+            }
+        }
+    }
+    Ok(planned)
+}
+
+fn collect_feature_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_feature_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
 fn contains_features(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;

@@ -106,3 +106,22 @@ fn role_and_tags_select_and_an_empty_selection_does_not_pass() {
     let none = run(dir, None, Some("not @CARD-03"));
     assert!(none.scenarios.is_empty() && !none.passed());
 }
+
+/// What certification plans equals what a run executes, outlines and roles included.
+#[test]
+fn planned_scenarios_match_an_executed_run() {
+    let features = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../features");
+    for role in [None, Some("seller"), Some("service-provider")] {
+        let planned = runner::planned_scenarios(&features, role, None).unwrap();
+        let report = run(features.clone(), role, None);
+        assert_eq!(
+            planned.len(),
+            report.scenarios.len(),
+            "role {role:?}: planned and executed differ"
+        );
+    }
+    let without =
+        runner::planned_scenarios(&features, None, Some("not @capability:auto-reload")).unwrap();
+    let all = runner::planned_scenarios(&features, None, None).unwrap();
+    assert!(without.len() < all.len());
+}
