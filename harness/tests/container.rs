@@ -59,7 +59,14 @@ async fn reference_image_answers_ready_on_loopback_and_is_removed_on_drop() {
         .json()
         .await
         .expect("GET /ready answers JSON");
-    assert_eq!(ready, serde_json::json!({ "status": "ready" }));
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["test_controls"], true, "started with --test-controls");
+    assert!(
+        ready["system"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("ovcert reference server")),
+        "{ready}"
+    );
 
     let id = container.container_id().to_owned();
     assert!(engine_knows(&id).await);
