@@ -5,6 +5,7 @@
 pub mod api;
 pub mod capabilities;
 pub mod catalogue;
+pub mod certify;
 pub mod evidence;
 pub mod expected;
 pub mod faults;

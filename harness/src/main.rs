@@ -36,6 +36,77 @@ enum Command {
     Serve(ServeArgs),
     /// Print the participant API's OpenAPI 3.1 document (the committed harness/openapi.json).
     Openapi,
+    /// Certify a participant role: run its whole profile in certification mode and write a
+    /// signed evidence folder.
+    ///
+    /// Certification mode runs every scenario of the role's profile (no tag filter, no
+    /// expected failures; a skipped or missing scenario fails). Capabilities declared absent
+    /// (--declaration) leave their scenarios out only after the system answers their
+    /// operations with "not supported". DIR gets junit.xml, cucumber.json,
+    /// traceability.json, report.html, requests.log (PANs masked), capabilities.json,
+    /// manifest.json and manifest.sig. Exits 0 when certified, 1 when not, 2 on usage
+    /// errors.
+    Certify(CertifyArgs),
+    /// Create an ed25519 key pair for signing evidence: FILE (private, mode 0600) and
+    /// FILE.pub.
+    Keygen {
+        /// Where to write the private key; the public key goes next to it as FILE.pub.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check an evidence folder: its signature, and that no file was changed, added or
+    /// removed. Exits 0 when intact, 1 when not.
+    Verify {
+        /// The evidence folder written by `ovcert certify`.
+        dir: PathBuf,
+        /// The public key the folder must be signed with (without it the signature is checked
+        /// against the key in the manifest, which proves integrity but not who signed).
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+    },
+    /// Decide on a participant's onboarding from the evidence of its phases (ONB-02/03): the
+    /// next phase allowed, permission to connect, or why not. Exits 0 when the participant may
+    /// go on, 1 when not, 2 on usage errors.
+    Audit {
+        /// Evidence folders of the participant's certification runs, any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The certification institute's trusted public key.
+        #[arg(long, value_name = "FILE")]
+        pubkey: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct CertifyArgs {
+    /// The participant role to certify (ONB-01): seller, service-provider, business-card,
+    /// product-director.
+    #[arg(long, value_name = "ROLE")]
+    role: ovcert::onboarding::Role,
+    /// The onboarding phase the evidence is for (ONB-02): set-up, integration, pilot.
+    #[arg(long, value_name = "PHASE", default_value = "set-up")]
+    phase: ovcert::onboarding::Phase,
+    /// The system under test: in-process, http://HOST:PORT or image:NAME:TAG.
+    #[arg(long, default_value = "in-process")]
+    target: String,
+    /// The private key that signs the evidence (`ovcert keygen`).
+    #[arg(long, value_name = "KEYFILE")]
+    key: PathBuf,
+    /// The evidence folder to create (must not exist or be empty).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The participant's declaration of optional capabilities (TOML; see README).
+    #[arg(long, value_name = "FILE")]
+    declaration: Option<PathBuf>,
+    /// The rule set [default: the embedded nl-2024].
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// The Gherkin features directory [default: ./features].
+    #[arg(long, value_name = "DIR")]
+    features: Option<PathBuf>,
+    /// Not accepted here: certification admits no known non-conformances.
+    #[arg(long, value_name = "FILE", hide = true)]
+    expected_failures: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,6 +180,11 @@ struct RunArgs {
     /// Print every scenario and step as it runs (default: a progress line, then the failures).
     #[arg(long, short)]
     verbose: bool,
+    /// Known non-conformances (TOML `[[expected]]` entries with `rule` or `scenario` and a
+    /// `reason`): listed failures do not fail the run, but a listed entry that passes or
+    /// matches nothing does.
+    #[arg(long, value_name = "FILE")]
+    expected_failures: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -127,7 +203,124 @@ fn main() -> ExitCode {
             print!("{}", ovcert::api::openapi::document_text());
             ExitCode::SUCCESS
         }
+        Command::Certify(args) => match certify(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(error) => fail(&error),
+        },
+        Command::Keygen { out } => match ovcert::evidence::signing::keygen(&out) {
+            Ok(key) => {
+                println!(
+                    "private key: {}\npublic key:  {} ({})",
+                    key.private_key_file.display(),
+                    key.public_key_file.display(),
+                    key.hex
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&error.into()),
+        },
+        Command::Verify { dir, pubkey } => {
+            let key = match pubkey
+                .as_deref()
+                .map(ovcert::evidence::signing::load_verifying_key)
+                .transpose()
+            {
+                Ok(key) => key,
+                Err(error) => return fail(&error.into()),
+            };
+            match ovcert::evidence::manifest::verify(&dir, key.as_ref()) {
+                Ok(verified) => {
+                    println!("{verified}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    println!("NOT VERIFIED ({}): {error}", error.kind());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Audit { dirs, pubkey } => {
+            let key = match pubkey
+                .as_deref()
+                .map(ovcert::evidence::signing::load_verifying_key)
+                .transpose()
+            {
+                Ok(key) => key,
+                Err(error) => return fail(&error.into()),
+            };
+            match ovcert::evidence::audit::audit(&dirs, key.as_ref()) {
+                Ok(decision) => {
+                    print!("{}", decision.render());
+                    if decision.allows_progress() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(error) => fail(&error.into()),
+            }
+        }
     }
+}
+
+fn certify(args: CertifyArgs) -> anyhow::Result<bool> {
+    use ovcert::certify::{CertifyOptions, certify};
+
+    if let Some(list) = &args.expected_failures {
+        anyhow::bail!(
+            "certification accepts no expected failures ({}): every scenario of the profile must pass; use `ovcert run --expected-failures` while working towards it",
+            list.display()
+        );
+    }
+    let target = Target::parse(&args.target).map_err(anyhow::Error::msg)?;
+    let (rules, rules_text) = match &args.rules {
+        None => (rules::nl_2024(), rules::NL_2024_TOML.to_owned()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading rule set {}", path.display()))?;
+            (rules::load_str(&path.display().to_string(), &text)?, text)
+        }
+    };
+    let options = CertifyOptions {
+        role: args.role,
+        phase: args.phase,
+        target,
+        target_text: args.target,
+        key: args.key,
+        out: args.out,
+        declaration: args.declaration,
+        rules: Arc::new(rules),
+        rules_text,
+        features: args.features.unwrap_or_else(runner::default_features_dir),
+    };
+    let outcome = runtime()?.block_on(certify(&options))?;
+    let failures = outcome.report.failures();
+    if !failures.is_empty() {
+        println!("\nnot passed:\n{failures}");
+    }
+    println!(
+        "\novcert certify: role {}, phase {}, target {}",
+        options.role.id(),
+        options.phase.id(),
+        outcome.report.sut
+    );
+    print!("{}", outcome.report.summary());
+    for probe in &outcome.probes {
+        println!(
+            "capability {} declared absent ({} scenarios left out): {}",
+            probe.capability, probe.scenarios_left_out, probe.answer
+        );
+    }
+    let certified = outcome.verdict == ovcert::evidence::manifest::Verdict::Passed;
+    println!(
+        "{}: {} of the profile's {} scenarios ran; evidence in {}",
+        if certified { "CERTIFIED" } else { "NOT CERTIFIED" },
+        outcome.report.scenarios.len(),
+        outcome.planned,
+        outcome.out.display()
+    );
+    Ok(certified)
 }
 
 fn fail(error: &anyhow::Error) -> ExitCode {
@@ -203,6 +396,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 fn run(args: RunArgs) -> anyhow::Result<bool> {
     let rules = load_rules(args.rules.as_ref())?;
+    let expected_failures = match &args.expected_failures {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading expected failures {}", path.display()))?;
+            let list = ovcert::expected::ExpectedFailures::load_str(
+                &path.display().to_string(),
+                &text,
+                &ovcert::catalogue::rules(),
+            )
+            .map_err(anyhow::Error::msg)?;
+            Some(list)
+        }
+    };
     let options = RunOptions {
         target: args.target,
         role: args.role,
@@ -211,7 +418,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         verbose: args.verbose,
         rules: Arc::new(rules),
         formats_dir: None,
-        expected_failures: None,
+        expected_failures,
         sequential: false,
     };
     let report = runtime()?.block_on(runner::run(&options))?;
