@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod evidence;
 pub mod faults;
 pub mod onboarding;
 pub mod runner;
