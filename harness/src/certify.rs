@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::capabilities::{Capability, Declaration, Probe};
 use crate::evidence::manifest::{self, ManifestFacts, RunSummary, Verdict};
+use crate::evidence::report::{self, ReportInput};
 use crate::evidence::signing;
 use crate::onboarding::{Phase, Role};
 use crate::runner::{self, RunOptions, RunReport, SutSource};
@@ -145,6 +146,23 @@ pub async fn certify(options: &CertifyOptions) -> anyhow::Result<Certification> 
         "capabilities.json",
         &format!("{}\n", serde_json::to_string_pretty(&capabilities)?),
     )?;
+    let cucumber_json = std::fs::read_to_string(options.out.join("cucumber.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    let started_text = started.round(jiff::Unit::Second)?.to_string();
+    let finished_text = finished.round(jiff::Unit::Second)?.to_string();
+    let phase = options.phase.id();
+    let title = format!("Certification of the {role} role");
+    let html = report::render_html(&ReportInput {
+        title: Some(&title),
+        role: Some(role),
+        phase: Some(phase),
+        started: Some(started_text),
+        finished: Some(finished_text),
+        cucumber_json: cucumber_json.as_ref(),
+        ..ReportInput::new(&report)
+    });
+    write_file(&options.out, "report.html", &html)?;
     let mut summary = RunSummary::from_report(&report);
     summary.verdict = verdict;
     let facts = ManifestFacts {

@@ -155,6 +155,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             outcome,
             failure: None,
+            timeline: None,
         }
     }
 

@@ -1712,6 +1712,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             outcome,
             failure: None,
+            timeline: None,
         };
         let rules = crate::catalogue::rules();
         let records = [

@@ -265,7 +265,7 @@ pub async fn run_with(options: &RunOptions, source: SutSource) -> anyhow::Result
             }
             .boxed_local()
         })
-        .after(move |feature, _rule, scenario, finished, _world| {
+        .after(move |feature, _rule, scenario, finished, world| {
             let (outcome, failure) = match finished {
                 ScenarioFinished::StepPassed => (Outcome::Passed, None),
                 ScenarioFinished::StepSkipped => (
@@ -295,9 +295,19 @@ pub async fn run_with(options: &RunOptions, source: SutSource) -> anyhow::Result
                 tags: feature.tags.iter().chain(&scenario.tags).cloned().collect(),
                 outcome,
                 failure,
+                timeline: None,
             };
-            sink.lock().unwrap_or_else(|e| e.into_inner()).push(record);
-            async {}.boxed_local()
+            let sink = Arc::clone(&sink);
+            async move {
+                let mut record = record;
+                // The report draws what the system says the cards did; only failures need it,
+                // and capture asks the system, so passing scenarios are spared the questions.
+                if let (Outcome::Failed, Some(world)) = (record.outcome, world) {
+                    record.timeline = Some(crate::evidence::timeline::capture(world).await);
+                }
+                sink.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+            }
+            .boxed_local()
         })
         .filter_run(&options.features, move |feature, rule, scenario| {
             let tags: Vec<&String> = feature

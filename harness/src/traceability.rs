@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalogue::Rule;
+use crate::evidence::timeline::Timeline;
 
 /// How a scenario ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,6 +28,10 @@ pub struct ScenarioRecord {
     /// Why it failed: the failing step's assertion or error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// What the system under test reported about the scenario's cards after it failed, for
+    /// the human report; never part of `traceability.json`.
+    #[serde(skip)]
+    pub timeline: Option<Timeline>,
 }
 
 impl ScenarioRecord {
@@ -173,6 +178,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             outcome,
             failure: None,
+            timeline: None,
         }
     }
 
