@@ -128,7 +128,11 @@ pub async fn certify(options: &CertifyOptions) -> anyhow::Result<Certification> 
         Verdict::Failed
     };
 
-    write_file(&options.out, "traceability.json", &report.traceability().to_json())?;
+    write_file(
+        &options.out,
+        "traceability.json",
+        &report.traceability().to_json(),
+    )?;
     write_file(&options.out, "requests.log", &recorder.to_jsonl())?;
     let capabilities = serde_json::json!({
         "participant": declaration.participant,
@@ -253,7 +257,10 @@ async fn probe(capability: Capability, source: &SutSource, left_out: usize) -> P
         Ok(())
     };
     let (answer, accepted) = match reset {
-        Err(error) => (format!("the system could not be reset first: {error}"), false),
+        Err(error) => (
+            format!("the system could not be reset first: {error}"),
+            false,
+        ),
         Ok(()) => match capability.probe(&mut *system).await {
             Probe::NotSupported => ("answered not-supported, as declared".to_owned(), true),
             Probe::Performed => (

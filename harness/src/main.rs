@@ -315,7 +315,11 @@ fn certify(args: CertifyArgs) -> anyhow::Result<bool> {
     let certified = outcome.verdict == ovcert::evidence::manifest::Verdict::Passed;
     println!(
         "{}: {} of the profile's {} scenarios ran; evidence in {}",
-        if certified { "CERTIFIED" } else { "NOT CERTIFIED" },
+        if certified {
+            "CERTIFIED"
+        } else {
+            "NOT CERTIFIED"
+        },
         outcome.report.scenarios.len(),
         outcome.planned,
         outcome.out.display()
@@ -435,6 +439,20 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         report.sut, report.rule_set
     );
     print!("{}", report.summary());
+    if let Some(assessment) = &report.expected {
+        println!(
+            "expected failures: {} failed scenario(s) listed, {} not listed",
+            assessment.expected.len(),
+            assessment.unexpected_failures
+        );
+        for line in assessment
+            .unexpected_passes
+            .iter()
+            .chain(&assessment.unused)
+        {
+            println!("  {line}");
+        }
+    }
     let passed = report.passed();
     let total = report.scenarios.len();
     let ok = report
@@ -444,6 +462,10 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         .count();
     if total == 0 {
         println!("FAIL: no scenario selected");
+    } else if passed && ok < total {
+        println!(
+            "PASS: {ok} of {total} scenarios passed, the others are listed as expected failures"
+        );
     } else if passed {
         println!("PASS: {ok} of {total} scenarios passed");
     } else {

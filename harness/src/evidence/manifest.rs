@@ -1129,6 +1129,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             outcome,
             failure: None,
+            timeline: None,
         };
         let mut report = RunReport {
             sut: "in-process".into(),
@@ -1140,6 +1141,7 @@ mod tests {
             ],
             catalogue: crate::catalogue::rules(),
             execution_failed: false,
+            expected: None,
         };
         assert_eq!(
             RunSummary::from_report(&report),

@@ -1029,6 +1029,7 @@ mod tests {
             ],
             catalogue: catalogue::rules(),
             execution_failed: true,
+            expected: None,
         }
     }
 

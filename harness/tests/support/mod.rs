@@ -118,6 +118,27 @@ impl SuiteRun {
     }
 }
 
+/// What a finished `ovcert` command said.
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `ovcert ARGS…` from the repository root.
+pub fn ovcert(args: &[&str]) -> Outcome {
+    let output = Command::new(OVCERT)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .args(args)
+        .output()
+        .expect("running ovcert");
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// A fresh directory under cargo's temporary directory for integration tests.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
