@@ -524,10 +524,16 @@ fn scenario_steps(json: &Value, scenario: &ScenarioRecord) -> Option<Vec<StepLin
     })?;
     let mut steps = Vec::new();
     let mut found = false;
-    for element in feature.get("elements")?.as_array()? {
-        if element.get("line").and_then(Value::as_u64) != Some(scenario.line as u64) {
-            continue;
-        }
+    let mut elements: Vec<&Value> = feature
+        .get("elements")?
+        .as_array()?
+        .iter()
+        .filter(|e| e.get("line").and_then(Value::as_u64) == Some(scenario.line as u64))
+        .collect();
+    // Cucumber-rs writes a scenario's background element after the scenario (with the
+    // scenario's line); the background's steps ran first.
+    elements.sort_by_key(|e| e.get("type").and_then(Value::as_str) != Some("background"));
+    for element in elements {
         found = true;
         for hook in ["before", "after"] {
             for result in element
@@ -1153,15 +1159,16 @@ mod tests {
             "uri": "/work/repo/features/journey/transfers.feature",
             "keyword": "Feature", "name": "Journeys", "tags": [],
             "elements": [
-                {"keyword": "Background", "type": "background", "id": "b", "line": 35,
-                 "name": "", "tags": [], "steps": [
-                    {"keyword": "Given ", "line": 10, "name": "a bank card \"V\"",
-                     "result": {"status": "passed", "duration": 1}}]},
+                // As cucumber-rs writes them: the scenario, then its background.
                 {"keyword": "Scenario", "type": "scenario", "id": "s", "line": 35,
                  "name": "x", "tags": [], "steps": [
                     {"keyword": "Then ", "line": 40, "name": "the journeys of card \"V\" are:",
                      "result": {"status": "failed", "duration": 1,
                                 "error_message": TABLE_FAILURE}}]},
+                {"keyword": "Background", "type": "background", "id": "b", "line": 35,
+                 "name": "", "tags": [], "steps": [
+                    {"keyword": "Given ", "line": 10, "name": "a bank card \"V\"",
+                     "result": {"status": "passed", "duration": 1}}]},
                 {"keyword": "Scenario", "type": "scenario", "id": "t", "line": 50,
                  "name": "other", "tags": [], "steps": []}
             ]
