@@ -56,6 +56,22 @@ fn the_report_of_a_faulty_run_reads_in_chromium() {
     };
     let html = render_html(&input);
     assert_eq!(html, render_html(&input), "the report is not deterministic");
+    // Works offline: nothing is fetched — no scripts, stylesheets, fonts or images elsewhere.
+    for fetch in [
+        "<script",
+        "<link",
+        "@import",
+        "url(",
+        "src=\"http",
+        "src=\"//",
+        "href=\"http",
+        "href=\"//",
+    ] {
+        assert!(
+            !html.contains(fetch),
+            "the report fetches something: `{fetch}`"
+        );
+    }
     let page = dir.join("report.html");
     std::fs::write(&page, &html).expect("writing report.html");
     let url = format!("file://{}", page.display());
