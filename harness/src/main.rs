@@ -189,6 +189,9 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quiet_on_closed_pipe();
+    }
     match cli.command {
         Command::Run(args) => match run(args) {
             Ok(true) => ExitCode::SUCCESS,
@@ -325,6 +328,17 @@ fn certify(args: CertifyArgs) -> anyhow::Result<bool> {
         outcome.out.display()
     );
     Ok(certified)
+}
+
+/// Output into a closed pipe (`ovcert verify DIR | head -1`) ends the program quietly, as
+/// with other command-line tools, instead of a panic. Not for `serve`: its sockets must see a
+/// closed connection as an error, not a signal.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn fail(error: &anyhow::Error) -> ExitCode {
