@@ -224,13 +224,9 @@ fn main() -> ExitCode {
             Err(error) => fail(&error.into()),
         },
         Command::Verify { dir, pubkey } => {
-            let key = match pubkey
-                .as_deref()
-                .map(ovcert::evidence::signing::load_verifying_key)
-                .transpose()
-            {
+            let key = match trusted_key(pubkey.as_deref()) {
                 Ok(key) => key,
-                Err(error) => return fail(&error.into()),
+                Err(error) => return fail(&error),
             };
             match ovcert::evidence::manifest::verify(&dir, key.as_ref()) {
                 Ok(verified) => {
@@ -244,13 +240,9 @@ fn main() -> ExitCode {
             }
         }
         Command::Audit { dirs, pubkey } => {
-            let key = match pubkey
-                .as_deref()
-                .map(ovcert::evidence::signing::load_verifying_key)
-                .transpose()
-            {
+            let key = match trusted_key(pubkey.as_deref()) {
                 Ok(key) => key,
-                Err(error) => return fail(&error.into()),
+                Err(error) => return fail(&error),
             };
             match ovcert::evidence::audit::audit(&dirs, key.as_ref()) {
                 Ok(decision) => {
@@ -265,6 +257,15 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The institute's public key from `--pubkey`, when given.
+fn trusted_key(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<ovcert::evidence::signing::VerifyingKey>> {
+    Ok(path
+        .map(ovcert::evidence::signing::load_verifying_key)
+        .transpose()?)
 }
 
 fn certify(args: CertifyArgs) -> anyhow::Result<bool> {

@@ -129,13 +129,20 @@ impl Problem {
 /// error messages of parsers quote the offending input, and a PAN must never come back.
 pub fn redact_numbers(text: &str) -> String {
     const LONGEST_ALLOWED: usize = 11;
+    map_digit_runs(text, |digits| {
+        (digits.len() > LONGEST_ALLOWED).then(|| "[number redacted]".to_owned())
+    })
+}
+
+/// `text` with every maximal run of ASCII digits passed to `replace`, which answers the
+/// replacement or `None` to keep the run.
+pub fn map_digit_runs(text: &str, replace: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {
-        if digits.len() > LONGEST_ALLOWED {
-            out.push_str("[number redacted]");
-        } else {
-            out.push_str(digits);
+        match replace(digits) {
+            Some(replacement) => out.push_str(&replacement),
+            None => out.push_str(digits),
         }
         digits.clear();
     };

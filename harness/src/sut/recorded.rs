@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::client::Transport;
 use super::{SutErrorKind, SutResult};
 use crate::api::Operation;
+use crate::api::problem::map_digit_runs;
 
 /// The shared log a run's transports write to.
 #[derive(Debug, Clone, Default)]
@@ -160,26 +161,9 @@ fn mask(pan: &str) -> String {
 /// where a payment reference belongs, or quoted in an error message. Test PANs need not pass
 /// the Luhn check, so none is asked for.
 fn mask_pans_in(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if (13..=19).contains(&digits.len()) {
-            out.push_str(&mask(digits));
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut digits, &mut out);
-    out
+    map_digit_runs(text, |digits| {
+        (13..=19).contains(&digits.len()).then(|| mask(digits))
+    })
 }
 
 fn summarise_image(hex: &str) -> String {
