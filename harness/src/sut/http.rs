@@ -14,8 +14,9 @@ use crate::api::{Operation, Problem, READY_PATH};
 
 /// How long one call may take before the target counts as not answering.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
-/// How long `connect` waits for the readiness endpoint.
-const READY_WAIT: Duration = Duration::from_secs(10);
+/// How long `connect` waits for the readiness endpoint (generous: a loaded CI machine runs
+/// several servers and suites at once).
+const READY_WAIT: Duration = Duration::from_secs(30);
 
 /// A system under test reached through its participant API.
 pub type Http = Client<HttpTransport>;
