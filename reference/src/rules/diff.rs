@@ -313,18 +313,17 @@ fn walk(old: &Value, new: &Value, path: &mut Path, out: &mut Vec<ParamChange>) {
     }
 }
 
+/// An array's elements with their keys, in array order.
+type Keyed<'v> = Vec<(String, &'v Value)>;
+
 /// The elements of both arrays by their key field, when `path` is a keyed array and the keys
 /// are unique in both.
-fn keyed<'v>(
-    path: &Path,
-    a: &'v [Value],
-    b: &'v [Value],
-) -> Option<(Vec<(String, &'v Value)>, Vec<(String, &'v Value)>)> {
+fn keyed<'v>(path: &Path, a: &'v [Value], b: &'v [Value]) -> Option<(Keyed<'v>, Keyed<'v>)> {
     let field = KEYED_ARRAYS
         .iter()
         .find(|(p, _)| *p == path.pattern)
         .map(|(_, f)| *f)?;
-    let keys = |items: &'v [Value]| -> Option<Vec<(String, &'v Value)>> {
+    let keys = |items: &'v [Value]| -> Option<Keyed<'v>> {
         let keyed: Vec<(String, &Value)> = items
             .iter()
             .map(|v| match v.get(field)? {
@@ -432,7 +431,13 @@ mod tests {
             .normal_cents = crate::money::Cents::new(101);
         new.operators[0].services[0].km_rate_cents += 1;
         let changes = diff(&old, &new);
-        let shown: Vec<(&str, Option<&str>, Option<&str>, &[&str])> = changes
+        type Shown<'c> = (
+            &'c str,
+            Option<&'c str>,
+            Option<&'c str>,
+            &'c [&'static str],
+        );
+        let shown: Vec<Shown<'_>> = changes
             .iter()
             .map(|c| {
                 (
