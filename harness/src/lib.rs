@@ -6,6 +6,7 @@ pub mod api;
 pub mod capabilities;
 pub mod catalogue;
 pub mod certify;
+pub mod diff_rules;
 pub mod evidence;
 pub mod expected;
 pub mod faults;

@@ -47,6 +47,18 @@ enum Command {
     /// manifest.json and manifest.sig. Exits 0 when certified, 1 when not, 2 on usage
     /// errors.
     Certify(CertifyArgs),
+    /// Show what a rule change does to a set of taps: replay them under the old and the new
+    /// rule set through the reference back office and compare per operator, travel day and
+    /// journey.
+    ///
+    /// Every difference (a journey split or merged, moved to another travel day, its fare or
+    /// shares changed, a tap read differently) is explained by the changed rule-set
+    /// parameters that can cause it, with the rule IDs they implement; when several can,
+    /// all are listed. A rule set is a full TOML file or an overlay of changed keys
+    /// (`[overlay] base = "nl-2024"`, see README). Text on stdout; with --out, DIR gets
+    /// diff.json and summary.md. Exits 0 when every report and settlement is equal, 1 when
+    /// not, 2 on usage errors.
+    DiffRules(DiffRulesArgs),
     /// Create an ed25519 key pair for signing evidence: FILE (private, mode 0600) and
     /// FILE.pub.
     Keygen {
@@ -107,6 +119,25 @@ struct CertifyArgs {
     /// Not accepted here: certification admits no known non-conformances.
     #[arg(long, value_name = "FILE", hide = true)]
     expected_failures: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct DiffRulesArgs {
+    /// The rule set before the change: a TOML file or overlay [default: the embedded nl-2024].
+    #[arg(long, value_name = "FILE")]
+    old: Option<PathBuf>,
+    /// The rule set after the change: a TOML file or overlay.
+    #[arg(long, value_name = "FILE")]
+    new: PathBuf,
+    /// The taps: one tap message per line in the participant JSON form (golden/*/taps.jsonl).
+    #[arg(long, value_name = "FILE")]
+    taps: PathBuf,
+    /// The OV-chipkaart profiles by card number (golden/*/cards.json) [default: none].
+    #[arg(long, value_name = "FILE")]
+    cards: Option<PathBuf>,
+    /// Also write diff.json and summary.md into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -211,6 +242,26 @@ fn main() -> ExitCode {
             Ok(false) => ExitCode::from(1),
             Err(error) => fail(&error),
         },
+        Command::DiffRules(args) => {
+            let options = ovcert::diff_rules::DiffOptions {
+                old: args.old,
+                new: args.new,
+                taps: args.taps,
+                cards: args.cards,
+                out: args.out,
+            };
+            match ovcert::diff_rules::run(&options) {
+                Ok(diff) => {
+                    print!("{}", diff.to_text());
+                    if diff.equal {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(error) => fail(&error),
+            }
+        }
         Command::Keygen { out } => match ovcert::evidence::signing::keygen(&out) {
             Ok(key) => {
                 println!(

@@ -20,14 +20,15 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use ovcert_reference::backoffice::CardProfile;
-use ovcert_reference::backoffice::simulate::{self, DayOutcome};
+use ovcert_reference::backoffice::replay::{self, Dataset};
+use ovcert_reference::backoffice::simulate::DayOutcome;
 use ovcert_reference::card::{CardKind, CardNumber, ProductSlot};
 use ovcert_reference::rules::{Mode, RuleSet, TransportClass, nl_2024};
 use ovcert_reference::tap::codec;
 use ovcert_reference::tap::{
     CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage,
 };
-use ovcert_reference::time::{TravelDay, parse_instant};
+use ovcert_reference::time::parse_instant;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(nl_2024);
 
@@ -146,25 +147,18 @@ fn check(name: &str, inputs: Inputs, known: &[KnownFailure]) {
 }
 
 /// Every travel day of `taps`, uploaded in `order` then `duplicates`, reported and settled
-/// once the last day has closed.
+/// once the last day has closed (the same replay `ovcert diff-rules` makes).
 fn run(
     taps: &[TapMessage],
     cards: &BTreeMap<CardNumber, CardProfile>,
     order: &[usize],
     duplicates: &[usize],
 ) -> Vec<DayOutcome> {
-    let mut office = simulate::fresh_back_office(&RULES);
-    for (number, profile) in cards {
-        office.register_card(*number, profile.clone());
-    }
-    let uploads = simulate::upload(&mut office, taps, order, duplicates).unwrap();
-    let day_rule = RULES.travel_day_rule();
-    let days: BTreeSet<TravelDay> = taps.iter().map(|t| day_rule.travel_day_of(t.at)).collect();
-    let last = *days.last().expect("a dataset has taps");
-    let now = simulate::closed_at(&RULES, last);
-    days.into_iter()
-        .map(|day| simulate::outcome(&RULES, &mut office, day, now, uploads).unwrap())
-        .collect()
+    let dataset = Dataset {
+        taps: taps.to_vec(),
+        cards: cards.clone(),
+    };
+    replay::replay(&RULES, &dataset, order, duplicates).unwrap()
 }
 
 /// The day-level invariants the property tests check, on the golden days too.
@@ -195,21 +189,16 @@ fn pans_of(taps: &[TapMessage]) -> BTreeSet<String> {
 }
 
 fn read_inputs(dir: &Path) -> (Vec<TapMessage>, BTreeMap<CardNumber, CardProfile>) {
-    let path = dir.join("taps.jsonl");
-    let text =
-        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let taps = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            codec::decode_json(line).unwrap_or_else(|e| panic!("{}:{}: {e}", path.display(), i + 1))
-        })
-        .collect();
-    let path = dir.join("cards.json");
-    let text =
-        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let cards: BTreeMap<CardNumber, CardProfile> =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let read = |file: &str| {
+        let path = dir.join(file);
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        (path, text)
+    };
+    let (path, text) = read("taps.jsonl");
+    let taps = replay::parse_taps(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (path, text) = read("cards.json");
+    let cards = replay::parse_cards(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     (taps, cards)
 }
 

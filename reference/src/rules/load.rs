@@ -47,6 +47,33 @@ pub fn load_str(file: &str, text: &str) -> Result<RuleSet, RuleSetError> {
     Err(report(file, text, &index, problems))
 }
 
+/// Parses and validates a rule set given as a TOML value tree rather than a text (an overlay
+/// merged onto its base, `super::overlay`). Problems are reported by file, field path and
+/// reason; there is no text for a line or column to point into.
+pub(crate) fn load_table(file: &str, table: toml::Table) -> Result<RuleSet, RuleSetError> {
+    let unplaced = |field: String, reason: String| RuleSetError {
+        file: file.to_string(),
+        field,
+        reason,
+        line: None,
+        column: None,
+        more: Vec::new(),
+    };
+    let rules: RuleSet = table
+        .try_into()
+        .map_err(|e: toml::de::Error| unplaced(keys_of(&e), e.message().trim().to_string()))?;
+    let mut errors = validate(&rules)
+        .into_iter()
+        .map(|p| unplaced(p.field, p.reason));
+    match errors.next() {
+        None => Ok(rules),
+        Some(mut first) => {
+            first.more = errors.collect();
+            Err(first)
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Locating errors: TOML spans ⇄ field paths.
 

@@ -4,8 +4,10 @@
 //! file into it. Field names carry their unit (`_cents`, `_s`, `_min`, `_m`). Each field's doc
 //! names the rule ID it implements, so `grep TAP-03` finds the parameter too.
 
+pub mod diff;
 mod load;
 mod model;
+pub mod overlay;
 
 pub use load::{RuleSetError, load_str};
 pub use model::*;
