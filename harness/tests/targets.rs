@@ -139,3 +139,16 @@ fn every_fault_served_over_http_is_caught_under_its_rule_ids() {
         "faults not caught under their rule IDs: {missed:?}"
     );
 }
+
+#[test]
+fn without_a_docker_engine_the_image_target_says_so() {
+    let output = std::process::Command::new(support::OVCERT)
+        .args(["run", "--target", "image:ovcert-reference:dev"])
+        .env("DOCKER_HOST", "unix:///nonexistent/ovcert-no-engine.sock")
+        .output()
+        .expect("running ovcert");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no Docker engine reachable"), "{stderr}");
+    assert!(stderr.contains("docker/engine.sh"), "{stderr}");
+}
