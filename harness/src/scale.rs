@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use ovcert_reference::backoffice::BackOffice;
+use ovcert_reference::backoffice::report::TapMeanings;
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
     ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, operator_files,
@@ -376,18 +377,19 @@ fn finish_and_write(
     let mut cards = a?;
     cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
     let view = day_view(closed, cards);
+    let meanings = TapMeanings::of(&view);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
     let (left, right) = operators.split_at(operators.len() / 2);
     let (mut files, other) = std::thread::scope(|scope| {
         let other = scope.spawn(|| {
             right
                 .iter()
-                .flat_map(|op| operator_files(tokens, &view, op))
+                .flat_map(|op| operator_files(tokens, &view, &meanings, op))
                 .collect::<Vec<_>>()
         });
         let mine: Vec<_> = left
             .iter()
-            .flat_map(|op| operator_files(tokens, &view, op))
+            .flat_map(|op| operator_files(tokens, &view, &meanings, op))
             .collect();
         (mine, other.join())
     });

@@ -34,7 +34,7 @@ use crate::stream::Record;
 use crate::tap::{CardIdentity, TapId, TapMessage};
 use crate::time::{TravelDay, TravelDayRule};
 
-use super::report::{self, OperatorReport};
+use super::report::{self, OperatorReport, TapMeanings};
 use super::settle::{self, Settlement};
 use super::tokens::TokenVault;
 use super::{
@@ -284,9 +284,10 @@ pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
 pub fn operator_files(
     tokens: &BackOffice,
     view: &DayView,
+    meanings: &TapMeanings<'_>,
     operator: &str,
 ) -> Vec<(String, String)> {
-    let report: OperatorReport = report::operator_report(tokens, view, operator);
+    let report: OperatorReport = report::operator_report_with(tokens, view, meanings, operator);
     let mut files = vec![(format!("{operator}/report.json"), report.to_json())];
     for (name, text) in report.to_csv() {
         files.push((format!("{operator}/{name}"), text));
@@ -310,8 +311,9 @@ pub fn finish_day(
     let cards = day_journeys(rules, closed.day, &closed.cards)?;
     let view = day_view(closed, cards);
     let mut files = BTreeMap::new();
+    let meanings = TapMeanings::of(&view);
     for operator in &rules.operators {
-        files.extend(operator_files(tokens, &view, &operator.id));
+        files.extend(operator_files(tokens, &view, &meanings, &operator.id));
     }
     files.insert("settlement.json".to_string(), settlement_file(&view).0);
     Ok(files)

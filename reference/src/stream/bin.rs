@@ -199,8 +199,10 @@ pub struct Decoder {
     stations: Vec<String>,
 }
 
-/// The outcome of decoding at some position.
+/// The outcome of decoding at some position. (Returned once per record and moved at once,
+/// so its size does not matter.)
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Next {
     /// A record and how many bytes it took.
     Record(Record, usize),
