@@ -12,6 +12,7 @@ pub mod expected;
 pub mod faults;
 pub mod onboarding;
 pub mod runner;
+pub mod scale;
 pub mod server;
 pub mod steps;
 pub mod sut;

@@ -15,6 +15,8 @@ pub mod money;
 pub mod oracles;
 pub mod reader;
 pub mod rules;
+pub mod stream;
+pub mod synth;
 pub mod tap;
 pub mod terms;
 pub mod time;

@@ -15,6 +15,7 @@ pub mod report;
 pub mod rule_diff;
 pub mod settle;
 pub mod simulate;
+pub mod streaming;
 pub mod tokens;
 
 use std::collections::BTreeMap;
@@ -228,42 +229,23 @@ impl BackOffice {
             CardKey::Ovpay(token) => self.payments.debt_periods(token),
             CardKey::OvChipkaart(_) => &[],
         };
-        let qualified = qualify::qualify(rules, card, &taps, &self.deny, debts);
         let settings = self
             .settings
             .get(card)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        let built = journey::build(rules, &qualified.taps, settings, qualified.policy, now);
         let profile = match card {
             CardKey::OvChipkaart(number) => self.profiles.get(number),
             CardKey::Ovpay(_) => None,
         };
-        let context = FareContext {
-            means: match (card, profile) {
-                (CardKey::Ovpay(_), _) => PaymentMeans::Ovpay,
-                (CardKey::OvChipkaart(_), Some(p)) => PaymentMeans::OvChipkaart { kind: p.kind },
-                (CardKey::OvChipkaart(_), None) => PaymentMeans::OvChipkaart {
-                    kind: CardKind::Anonymous,
-                },
-            },
-            birth_date: profile.and_then(|p| p.birth_date),
-            products: profile.map(|p| p.products.as_slice()).unwrap_or_default(),
+        let history = CardHistory {
+            taps: &taps,
+            deny: &self.deny,
+            debts,
+            settings,
+            profile,
         };
-        let mut priced = Vec::new();
-        for journey in &built.journeys {
-            let fare = fare::journey_fare(rules, journey, &context)?;
-            priced.push(PricedJourney {
-                journey: journey.clone(),
-                fare,
-            });
-        }
-        Ok(CardJourneys {
-            card: card.clone(),
-            built,
-            priced,
-            settle_debt: qualified.settle_debt,
-        })
+        card_journeys(rules, card, &history, now)
     }
 
     /// Every card's journeys of one closed travel day (EMV-07: by first check-in).
@@ -428,6 +410,61 @@ impl BackOffice {
                 reason: e.to_string(),
             })
     }
+}
+
+/// What one card's journeys depend on: its taps in processing order (tap time, then tap id),
+/// the deny list and debt periods (EMV-06), its special settings (JRN-08) and its profile.
+#[derive(Debug, Clone, Copy)]
+pub struct CardHistory<'a> {
+    pub taps: &'a [&'a StoredTap],
+    pub deny: &'a DenyList,
+    pub debts: &'a [payments::DebtPeriod],
+    pub settings: &'a [SettingChange],
+    pub profile: Option<&'a CardProfile>,
+}
+
+/// GBO-01: one card's journeys, priced, as of `now`, from its history alone — what
+/// [`BackOffice::journeys`] computes, and what a streaming replay computes per card.
+pub fn card_journeys(
+    rules: &RuleSet,
+    card: &CardKey,
+    history: &CardHistory<'_>,
+    now: Timestamp,
+) -> Result<CardJourneys, BackOfficeError> {
+    let qualified = qualify::qualify(rules, card, history.taps, history.deny, history.debts);
+    let built = journey::build(
+        rules,
+        &qualified.taps,
+        history.settings,
+        qualified.policy,
+        now,
+    );
+    let profile = history.profile;
+    let context = FareContext {
+        means: match (card, profile) {
+            (CardKey::Ovpay(_), _) => PaymentMeans::Ovpay,
+            (CardKey::OvChipkaart(_), Some(p)) => PaymentMeans::OvChipkaart { kind: p.kind },
+            (CardKey::OvChipkaart(_), None) => PaymentMeans::OvChipkaart {
+                kind: CardKind::Anonymous,
+            },
+        },
+        birth_date: profile.and_then(|p| p.birth_date),
+        products: profile.map(|p| p.products.as_slice()).unwrap_or_default(),
+    };
+    let mut priced = Vec::new();
+    for journey in &built.journeys {
+        let fare = fare::journey_fare(rules, journey, &context)?;
+        priced.push(PricedJourney {
+            journey: journey.clone(),
+            fare,
+        });
+    }
+    Ok(CardJourneys {
+        card: card.clone(),
+        built,
+        priced,
+        settle_debt: qualified.settle_debt,
+    })
 }
 
 /// EMV-04: the answer to a request to lift a card's block.

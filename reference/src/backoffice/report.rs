@@ -3,7 +3,7 @@
 //! operator's share of the fare) and payments — with bank cards under the operator's own token
 //! (EMV-02). Deterministic JSON and CSV.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -98,31 +98,52 @@ fn local_text(at: Timestamp) -> String {
 
 /// Builds the report of `operator` for a closed day.
 pub fn operator_report(office: &BackOffice, view: &DayView, operator: &str) -> OperatorReport {
+    operator_report_with(office, view, &TapMeanings::of(view), operator)
+}
+
+/// What the back office made of each tap of a day (EMV-06 for bank cards): the same for
+/// every operator, so a caller making all reports of a day computes it once.
+#[derive(Debug, Default)]
+pub struct TapMeanings<'v>(HashMap<&'v TapId, TransactionKind>);
+
+impl<'v> TapMeanings<'v> {
+    pub fn of(view: &'v DayView) -> TapMeanings<'v> {
+        let mut meaning = HashMap::new();
+        for card in &view.cards {
+            for journey in card
+                .built
+                .journeys
+                .iter()
+                .map(|j| &j.legs)
+                .chain(std::iter::once(&card.built.open))
+            {
+                for leg in journey {
+                    meaning.insert(&leg.check_in.tap_id, TransactionKind::CheckIn);
+                    if let Some(out) = &leg.check_out {
+                        meaning.insert(&out.tap_id, TransactionKind::CheckOut);
+                    }
+                }
+            }
+            for id in &card.settle_debt {
+                meaning.insert(id, TransactionKind::SettleDebt);
+            }
+        }
+        TapMeanings(meaning)
+    }
+}
+
+/// [`operator_report`] with the day's tap meanings computed beforehand.
+pub fn operator_report_with(
+    office: &BackOffice,
+    view: &DayView,
+    meanings: &TapMeanings<'_>,
+    operator: &str,
+) -> OperatorReport {
     let card_ref = |card: &CardKey| match card {
         CardKey::OvChipkaart(number) => CardRef(number.to_string()),
         CardKey::Ovpay(token) => CardRef(office.operator_token(token, operator).to_string()),
     };
-    // What the back office made of each tap (EMV-06 for bank cards).
-    let mut meaning: BTreeMap<&TapId, TransactionKind> = BTreeMap::new();
-    for card in &view.cards {
-        for journey in card
-            .built
-            .journeys
-            .iter()
-            .map(|j| &j.legs)
-            .chain(std::iter::once(&card.built.open))
-        {
-            for leg in journey {
-                meaning.insert(&leg.check_in.tap_id, TransactionKind::CheckIn);
-                if let Some(out) = &leg.check_out {
-                    meaning.insert(&out.tap_id, TransactionKind::CheckOut);
-                }
-            }
-        }
-        for id in &card.settle_debt {
-            meaning.insert(id, TransactionKind::SettleDebt);
-        }
-    }
+    let meaning = &meanings.0;
     let transactions = view
         .taps
         .iter()

@@ -791,6 +791,14 @@ fn ov_card(u: &mut Unstructured<'_>, world: &World<'_>, index: usize) -> Result<
     let serial = index as u64 * NUMBER_BLOCK + u.int_in_range(0..=NUMBER_BLOCK - 1)?;
     let number =
         CardNumber::new(OV_NUMBER_BASE + serial).expect("generated card numbers have 16 digits");
+    Ok(PlannedIdentity::OvChipkaart {
+        number,
+        profile: ov_profile(u, world)?,
+    })
+}
+
+/// An OV-chipkaart's kind, birth date and products, relative to the world's day.
+fn ov_profile(u: &mut Unstructured<'_>, world: &World<'_>) -> Result<CardProfile> {
     let kind = match u.int_in_range(0..=9)? {
         0..=3 => CardKind::Anonymous,
         4..=8 => CardKind::Personal,
@@ -801,13 +809,10 @@ fn ov_card(u: &mut Unstructured<'_>, world: &World<'_>, index: usize) -> Result<
         _ => None,
     };
     let products = products(u, world, kind)?;
-    Ok(PlannedIdentity::OvChipkaart {
-        number,
-        profile: CardProfile {
-            kind,
-            birth_date,
-            products,
-        },
+    Ok(CardProfile {
+        kind,
+        birth_date,
+        products,
     })
 }
 
@@ -1210,4 +1215,40 @@ impl<'w, 'r> Walk<'w, 'r> {
             });
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The traveller model for other generators.
+
+/// The traveller model of [`plan_from`] for one travel day, for generators that choose the
+/// cards themselves (the national-scale stream of [`crate::synth`]): one model of travel, so
+/// the boundaries the day-level properties aim at also appear at scale.
+pub struct Traveller<'r> {
+    world: World<'r>,
+}
+
+impl<'r> Traveller<'r> {
+    pub fn for_day(rules: &'r RuleSet, day: TravelDay) -> Traveller<'r> {
+        Traveller {
+            world: World::new(rules, day),
+        }
+    }
+
+    /// One card's taps of the day, in time order (see the module documentation).
+    pub fn walk(&self, bank: bool, u: &mut Unstructured<'_>) -> Result<Vec<PlannedTap>> {
+        Walk::new(&self.world, bank).run(u)
+    }
+
+    /// An OV-chipkaart profile: kind, a birth date near an age limit, products valid around
+    /// this day.
+    pub fn ov_profile(&self, u: &mut Unstructured<'_>) -> Result<CardProfile> {
+        ov_profile(u, &self.world)
+    }
+}
+
+/// TAP-04: what an OV-chipkaart's readers record for one day of its taps, given in time order
+/// (the chip's open check-in does not outlive its travel day).
+pub fn reader_kinds(taps: &[PlannedTap]) -> Vec<TapKind> {
+    let mut open: Option<(&str, TransportClass)> = None;
+    taps.iter().map(|tap| reader_kind(&mut open, tap)).collect()
 }

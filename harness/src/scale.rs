@@ -1,0 +1,485 @@
+//! `ovcert gen` and `ovcert replay`: the I/O shell around the reference's synthetic stream
+//! (`synth`), its formats (`stream`) and the streaming back office
+//! (`backoffice::streaming`): files, threads, a progress bar, throughput and peak memory.
+//!
+//! Replay uses two kinds of threads: the reading thread decodes records, tokenises bank cards
+//! and files taps by travel day; a finishing thread takes each closed day and computes it
+//! with the cards split over two scoped threads (a card's journeys depend on its own taps
+//! only), then the operators' reports split the same way, and writes the day's files. One day
+//! is finished while the next is read; a bounded channel keeps at most one more closed day
+//! waiting, so memory stays bounded by the open days.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use ovcert_reference::backoffice::BackOffice;
+use ovcert_reference::backoffice::report::TapMeanings;
+use ovcert_reference::backoffice::simulate::fresh_back_office;
+use ovcert_reference::backoffice::streaming::{
+    ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, operator_files,
+    settlement_file,
+};
+use ovcert_reference::rules::RuleSet;
+use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
+use ovcert_reference::synth::{Generator, SynthConfig};
+
+/// The two stream formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Bin,
+}
+
+/// What `gen` wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct GenSummary {
+    pub taps: u64,
+    pub cards: u64,
+    pub bytes: u64,
+}
+
+/// `ovcert gen`: writes the synthetic stream of `config` to `out`.
+pub fn generate(
+    rules: &RuleSet,
+    config: SynthConfig,
+    format: Format,
+    out: &Path,
+) -> anyhow::Result<GenSummary> {
+    let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut writer = BufWriter::with_capacity(1 << 20, file);
+    let header = config.header();
+    let encoder = bin::Encoder::new(
+        rules.operators.iter().map(|o| o.id.clone()).collect(),
+        rules
+            .network
+            .stations
+            .iter()
+            .map(|s| s.id.clone())
+            .collect(),
+    )?;
+    let mut bytes = Vec::new();
+    let mut text = String::new();
+    match format {
+        Format::Csv => text.push_str(&csv::encode_header(&header)),
+        Format::Bin => encoder.header(&header, &mut bytes)?,
+    }
+    let mut summary = GenSummary {
+        taps: 0,
+        cards: 0,
+        bytes: 0,
+    };
+    let mut generator = Generator::new(rules, config);
+    while let Some(batch) = generator.next_batch() {
+        for record in &batch {
+            match record {
+                Record::Tap(_) => summary.taps += 1,
+                Record::Card { .. } => summary.cards += 1,
+            }
+            match format {
+                Format::Csv => csv::encode(record, &mut text)?,
+                Format::Bin => encoder.record(record, &mut bytes)?,
+            }
+            if text.len() + bytes.len() > 1 << 20 {
+                flush(&mut writer, &mut text, &mut bytes, &mut summary)?;
+            }
+        }
+    }
+    flush(&mut writer, &mut text, &mut bytes, &mut summary)?;
+    writer.flush()?;
+    Ok(summary)
+}
+
+fn flush(
+    writer: &mut impl Write,
+    text: &mut String,
+    bytes: &mut Vec<u8>,
+    summary: &mut GenSummary,
+) -> anyhow::Result<()> {
+    writer.write_all(text.as_bytes())?;
+    writer.write_all(bytes)?;
+    summary.bytes += (text.len() + bytes.len()) as u64;
+    text.clear();
+    bytes.clear();
+    Ok(())
+}
+
+/// Options of a replay.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    pub taps: PathBuf,
+    pub out: PathBuf,
+    /// Overrides the stream header's maximum lateness.
+    pub max_lateness_s: Option<u32>,
+    /// Draw a progress bar (the command asks for one when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// What a replay did.
+#[derive(Debug, Clone)]
+pub struct ReplaySummary {
+    pub counts: StreamCounts,
+    pub format: Format,
+    pub max_lateness_s: u32,
+    pub elapsed: Duration,
+    /// Peak resident memory (VmHWM), when the platform tells.
+    pub peak_rss_kib: Option<u64>,
+    /// The most taps held for open days at any moment.
+    pub peak_held_taps: usize,
+}
+
+impl ReplaySummary {
+    pub fn taps_per_s(&self) -> f64 {
+        self.counts.taps as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The final line.
+    pub fn line(&self) -> String {
+        let rss = self.peak_rss_kib.map_or("unknown".to_string(), |k| {
+            format!("{:.1} MiB", k as f64 / 1024.0)
+        });
+        format!(
+            "replayed {} taps ({} new, {} duplicate, {} refused as later than {} s) and {} card profiles into {} travel days in {:.2} s: {:.0} taps/s, peak memory {rss}, at most {} taps held",
+            self.counts.taps,
+            self.counts.new,
+            self.counts.duplicates,
+            self.counts.refused_late,
+            self.max_lateness_s,
+            self.counts.cards,
+            self.counts.days,
+            self.elapsed.as_secs_f64(),
+            self.taps_per_s(),
+            self.peak_held_taps,
+        )
+    }
+}
+
+/// Streams a tap file through the back office and writes every travel day's operator
+/// reports and settlement under `out/<date>/`.
+pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<ReplaySummary> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&options.out)
+        .with_context(|| format!("creating {}", options.out.display()))?;
+    let file =
+        File::open(&options.taps).with_context(|| format!("opening {}", options.taps.display()))?;
+    let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let format = if reader.fill_buf()?.starts_with(&bin::MAGIC) {
+        Format::Bin
+    } else {
+        Format::Csv
+    };
+    let progress = options.progress.then(|| {
+        let bar = indicatif::ProgressBar::new(length);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+
+    let tokens = fresh_back_office(rules);
+    let (send, receive) = mpsc::sync_channel::<ClosedDay>(1);
+    let out = options.out.clone();
+    let mut read_result = None;
+    let finish_result = std::thread::scope(|scope| {
+        let finisher = scope.spawn(|| -> anyhow::Result<()> {
+            for closed in receive {
+                finish_and_write(rules, &tokens, closed, &out)?;
+            }
+            Ok(())
+        });
+        read_result = Some(read_stream(
+            rules,
+            reader_box(&mut reader, format),
+            options.max_lateness_s,
+            &send,
+            progress.as_ref(),
+        ));
+        drop(send);
+        finisher
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("finishing a travel day panicked")))
+    });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let (counts, max_lateness_s, peak_held_taps) = read_result.expect("the reading step ran")?;
+    finish_result?;
+    let summary = ReplaySummary {
+        counts,
+        format,
+        max_lateness_s,
+        elapsed: started.elapsed(),
+        peak_rss_kib: peak_rss_kib(),
+        peak_held_taps,
+    };
+    std::fs::write(
+        options.out.join("summary.json"),
+        format!(
+            "{{\n  \"taps\": {},\n  \"new\": {},\n  \"duplicates\": {},\n  \"refused_late\": {},\n  \"card_profiles\": {},\n  \"travel_days\": {},\n  \"max_lateness_s\": {}\n}}\n",
+            counts.taps,
+            counts.new,
+            counts.duplicates,
+            counts.refused_late,
+            counts.cards,
+            counts.days,
+            max_lateness_s
+        ),
+    )?;
+    Ok(summary)
+}
+
+enum Source<'a> {
+    Csv(&'a mut BufReader<File>),
+    Bin(&'a mut BufReader<File>),
+}
+
+fn reader_box(reader: &mut BufReader<File>, format: Format) -> Source<'_> {
+    match format {
+        Format::Csv => Source::Csv(reader),
+        Format::Bin => Source::Bin(reader),
+    }
+}
+
+/// Reads every record, pushing closed days to the finisher; returns the counts, the lateness
+/// used and the most taps held.
+fn read_stream(
+    rules: &RuleSet,
+    source: Source<'_>,
+    max_lateness_s: Option<u32>,
+    send: &mpsc::SyncSender<ClosedDay>,
+    progress: Option<&indicatif::ProgressBar>,
+) -> anyhow::Result<(StreamCounts, u32, usize)> {
+    let mut office: Option<StreamingBackOffice> = None;
+    let mut lateness = 0;
+    let mut peak_held = 0;
+    let mut records = 0_u64;
+    let mut start = |header: StreamHeader| {
+        lateness = max_lateness_s.unwrap_or(header.max_lateness_s);
+        StreamingBackOffice::new(rules, fresh_back_office(rules).vault().clone(), lateness)
+    };
+    let mut take = |office: &mut StreamingBackOffice, record: Record, position: u64| {
+        records += 1;
+        for closed in office.push(record)? {
+            peak_held = peak_held.max(office.held_taps() + closed_taps(&closed));
+            send.send(closed)
+                .map_err(|_| anyhow::anyhow!("the finishing thread stopped"))?;
+        }
+        if records.is_multiple_of(1 << 16)
+            && let Some(bar) = progress
+        {
+            bar.set_position(position);
+        }
+        anyhow::Ok(())
+    };
+    match source {
+        Source::Csv(reader) => {
+            let mut decoder = csv::Decoder::new();
+            let mut line = String::new();
+            let mut position = 0_u64;
+            loop {
+                line.clear();
+                let read = reader.read_line(&mut line)?;
+                if read == 0 {
+                    break;
+                }
+                position += read as u64;
+                let text = line.strip_suffix('\n').unwrap_or(&line);
+                let record = decoder.line(text)?;
+                if office.is_none()
+                    && let Some(header) = decoder.header()
+                {
+                    office = Some(start(header));
+                }
+                if let (Some(record), Some(office)) = (record, office.as_mut()) {
+                    take(office, record, position)?;
+                }
+            }
+        }
+        Source::Bin(reader) => {
+            let mut buffer = Vec::with_capacity(1 << 21);
+            reader.read_to_end_limited(&mut buffer, 1 << 20)?;
+            let (decoder, mut at) = bin::Decoder::new(&buffer)?;
+            let mut office_now = start(decoder.header());
+            let mut consumed = 0_u64;
+            loop {
+                match decoder.record(&buffer[at..], consumed + at as u64)? {
+                    bin::Next::Record(record, used) => {
+                        at += used;
+                        take(&mut office_now, record, consumed + at as u64)?;
+                    }
+                    bin::Next::NeedMore => {
+                        buffer.drain(..at);
+                        consumed += at as u64;
+                        at = 0;
+                        let before = buffer.len();
+                        reader.read_to_end_limited(&mut buffer, 1 << 20)?;
+                        if buffer.len() == before {
+                            if before > 0 {
+                                bail!("byte {consumed}: the stream ends inside a record");
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+            office = Some(office_now);
+        }
+    }
+    let Some(office) = office else {
+        bail!("the stream has no header");
+    };
+    let (rest, counts) = office.finish();
+    for closed in rest {
+        peak_held = peak_held.max(closed_taps(&closed));
+        send.send(closed)
+            .map_err(|_| anyhow::anyhow!("the finishing thread stopped"))?;
+    }
+    Ok((counts, lateness, peak_held))
+}
+
+fn closed_taps(closed: &ClosedDay) -> usize {
+    closed.cards.iter().map(|c| c.2.len()).sum()
+}
+
+/// Reading at most `limit` more bytes onto a buffer.
+trait ReadLimited {
+    fn read_to_end_limited(&mut self, buffer: &mut Vec<u8>, limit: u64) -> std::io::Result<()>;
+}
+
+impl<R: Read> ReadLimited for R {
+    fn read_to_end_limited(&mut self, buffer: &mut Vec<u8>, limit: u64) -> std::io::Result<()> {
+        self.by_ref().take(limit).read_to_end(buffer).map(|_| ())
+    }
+}
+
+/// Computes a closed day over two threads and writes its files.
+fn finish_and_write(
+    rules: &RuleSet,
+    tokens: &BackOffice,
+    closed: ClosedDay,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let day = closed.day;
+    let half = closed.cards.len() / 2;
+    let (first, second) = closed.cards.split_at(half);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| day_journeys(rules, day, second));
+        let mine = day_journeys(rules, day, first);
+        (mine, other.join())
+    });
+    let mut cards = a?;
+    cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
+    let view = day_view(closed, cards);
+    let meanings = TapMeanings::of(&view);
+    let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
+    let (left, right) = operators.split_at(operators.len() / 2);
+    let (mut files, other) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| {
+            right
+                .iter()
+                .flat_map(|op| operator_files(tokens, &view, &meanings, op))
+                .collect::<Vec<_>>()
+        });
+        let mine: Vec<_> = left
+            .iter()
+            .flat_map(|op| operator_files(tokens, &view, &meanings, op))
+            .collect();
+        (mine, other.join())
+    });
+    files.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))?);
+    files.push(("settlement.json".to_string(), settlement_file(&view).0));
+    let dir = out.join(day.0.to_string());
+    for (name, text) in files {
+        let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Peak resident set size in KiB (Linux `VmHWM`), or `None` elsewhere.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether to draw a progress bar.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(next) = stack.pop() {
+            for entry in std::fs::read_dir(&next).expect("readable") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let bytes = std::fs::read(&path).expect("readable");
+                    files.insert(path.strip_prefix(dir).expect("under").to_path_buf(), bytes);
+                }
+            }
+        }
+        files
+    }
+
+    /// gen → replay at CI size: both formats give the same files, nothing is refused.
+    #[test]
+    fn generated_streams_replay_the_same_in_both_formats() {
+        let rules = ovcert_reference::rules::nl_2024();
+        let root = std::env::temp_dir().join(format!("ovcert-scale-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("temp dir");
+        let config = SynthConfig::new(2024, 20_000);
+        let mut outputs = Vec::new();
+        for (format, name) in [(Format::Csv, "taps.csv"), (Format::Bin, "taps.bin")] {
+            let file = root.join(name);
+            let written = generate(&rules, config, format, &file).expect("gen");
+            assert_eq!(written.taps, 20_000);
+            let out = root.join(format!("out-{name}"));
+            let summary = replay(
+                &rules,
+                &ReplayOptions {
+                    taps: file,
+                    out: out.clone(),
+                    max_lateness_s: None,
+                    progress: false,
+                },
+            )
+            .expect("replay");
+            assert_eq!(summary.format, format);
+            assert_eq!(summary.counts.taps, 20_000);
+            assert_eq!(summary.counts.refused_late, 0);
+            assert_eq!(summary.counts.days, 7);
+            assert!(summary.counts.duplicates > 0);
+            outputs.push(files_under(&out));
+        }
+        assert_eq!(
+            outputs[0].keys().collect::<Vec<_>>(),
+            outputs[1].keys().collect::<Vec<_>>()
+        );
+        assert!(outputs[0] == outputs[1], "CSV and binary replays differ");
+        assert!(
+            outputs[0].len() > 7 * 20,
+            "reports and settlements of 7 days"
+        );
+        std::fs::remove_dir_all(&root).expect("cleanup");
+    }
+}

@@ -1,0 +1,286 @@
+//! The synthetic stream (`synth`), its formats (`stream`) and the streaming back office
+//! (`backoffice::streaming`): determinism, round trips, decoders on any bytes, and the
+//! streaming replay giving byte-identical files to the in-memory back office.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ovcert_reference::backoffice::simulate::{fresh_back_office, outcome};
+use ovcert_reference::backoffice::streaming::{StreamingBackOffice, finish_day};
+use ovcert_reference::backoffice::{BackOffice, Ingested};
+use ovcert_reference::rules::{RuleSet, nl_2024};
+use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
+use ovcert_reference::synth::{Generator, SynthConfig};
+use proptest::prelude::*;
+
+fn rules() -> RuleSet {
+    nl_2024()
+}
+
+fn generate(rules: &RuleSet, config: SynthConfig) -> Vec<Record> {
+    let mut generator = Generator::new(rules, config);
+    let mut records = Vec::new();
+    while let Some(batch) = generator.next_batch() {
+        records.extend(batch);
+    }
+    records
+}
+
+fn to_csv(header: &StreamHeader, records: &[Record]) -> String {
+    let mut out = csv::encode_header(header);
+    for r in records {
+        csv::encode(r, &mut out).expect("generated records encode");
+    }
+    out
+}
+
+fn bin_encoder(rules: &RuleSet) -> bin::Encoder {
+    bin::Encoder::new(
+        rules.operators.iter().map(|o| o.id.clone()).collect(),
+        rules
+            .network
+            .stations
+            .iter()
+            .map(|s| s.id.clone())
+            .collect(),
+    )
+    .expect("the rule set's tables fit")
+}
+
+fn to_bin(rules: &RuleSet, header: &StreamHeader, records: &[Record]) -> Vec<u8> {
+    let encoder = bin_encoder(rules);
+    let mut out = Vec::new();
+    encoder.header(header, &mut out).expect("header encodes");
+    for r in records {
+        encoder
+            .record(r, &mut out)
+            .expect("generated records encode");
+    }
+    out
+}
+
+fn from_csv(text: &str) -> Vec<Record> {
+    let mut decoder = csv::Decoder::new();
+    text.lines()
+        .filter_map(|line| decoder.line(line).expect("own output decodes"))
+        .collect()
+}
+
+fn from_bin(bytes: &[u8]) -> Vec<Record> {
+    let (decoder, mut at) = bin::Decoder::new(bytes).expect("header decodes");
+    let mut records = Vec::new();
+    while at < bytes.len() {
+        match decoder
+            .record(&bytes[at..], at as u64)
+            .expect("own output decodes")
+        {
+            bin::Next::Record(r, used) => {
+                records.push(r);
+                at += used;
+            }
+            bin::Next::NeedMore => panic!("cut off at {at}"),
+        }
+    }
+    records
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let rules = rules();
+    let config = SynthConfig::new(7, 3_000);
+    let a = generate(&rules, config);
+    let b = generate(&rules, config);
+    assert_eq!(to_csv(&config.header(), &a), to_csv(&config.header(), &b));
+    assert_eq!(
+        to_bin(&rules, &config.header(), &a),
+        to_bin(&rules, &config.header(), &b)
+    );
+    let other = generate(&rules, SynthConfig::new(8, 3_000));
+    assert_ne!(a, other);
+}
+
+#[test]
+fn the_stream_has_what_it_promises() {
+    let rules = rules();
+    let config = SynthConfig::new(11, 20_000);
+    let records = generate(&rules, config);
+    let taps: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Tap(t) => Some(t),
+            Record::Card { .. } => None,
+        })
+        .collect();
+    assert_eq!(taps.len(), 20_000);
+    let bank = taps
+        .iter()
+        .filter(|t| matches!(t.card, ovcert_reference::tap::CardIdentity::Emv { .. }))
+        .count();
+    let share = bank * 100 / taps.len();
+    assert!((8..=25).contains(&share), "OVpay share {share} %");
+    let operators: BTreeSet<&str> = taps.iter().map(|t| t.reader.operator.as_str()).collect();
+    assert_eq!(operators.len(), rules.operators.len(), "{operators:?}");
+    let ids: BTreeSet<&str> = taps.iter().map(|t| t.tap_id.0.as_str()).collect();
+    assert!(ids.len() < taps.len(), "some taps come twice");
+    // Out of tap-time order, but never by more than the stated lateness.
+    let mut latest = taps[0].at;
+    let mut late = 0;
+    for t in &taps {
+        if t.at < latest {
+            late += 1;
+            assert!(latest.as_second() - t.at.as_second() <= i64::from(config.max_lateness_s));
+        }
+        latest = latest.max(t.at);
+    }
+    assert!(late > 0, "some uploads are late");
+    // The autumn DST night: taps in both 02:xx hours.
+    let dst: BTreeSet<String> = taps
+        .iter()
+        .map(|t| csv::local_rfc3339(t.at))
+        .filter(|s| s.starts_with("2024-10-27T02"))
+        .map(|s| s[19..].to_string())
+        .collect();
+    assert_eq!(dst.len(), 2, "taps in both hours of the DST night: {dst:?}");
+    assert!(records.iter().any(|r| matches!(r, Record::Card { .. })));
+}
+
+#[test]
+fn both_formats_round_trip() {
+    let rules = rules();
+    let config = SynthConfig::new(3, 2_000);
+    let records = generate(&rules, config);
+    assert_eq!(from_csv(&to_csv(&config.header(), &records)), records);
+    assert_eq!(
+        from_bin(&to_bin(&rules, &config.header(), &records)),
+        records
+    );
+}
+
+/// The streaming replay and the in-memory back office (`ingest` + `day` +
+/// `operator_report` + `settle`) deliver the same bytes for every travel day.
+#[test]
+fn streaming_replay_equals_the_in_memory_back_office() {
+    let rules = rules();
+    let config = SynthConfig::new(42, 4_000);
+    let records = generate(&rules, config);
+
+    let mut streaming = StreamingBackOffice::new(
+        &rules,
+        fresh_back_office(&rules).vault().clone(),
+        config.max_lateness_s,
+    );
+    let tokens = fresh_back_office(&rules);
+    let mut streamed: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut closed_days = Vec::new();
+    for record in records.clone() {
+        closed_days.extend(streaming.push(record).expect("generated taps are valid"));
+    }
+    let (rest, counts) = streaming.finish();
+    closed_days.extend(rest);
+    assert_eq!(counts.refused_late, 0);
+    assert!(counts.duplicates > 0);
+    for closed in closed_days {
+        let day = closed.day.0.to_string();
+        let files = finish_day(&rules, &tokens, closed).expect("days finish");
+        assert!(
+            streamed.insert(day, files).is_none(),
+            "each day closes once"
+        );
+    }
+
+    let mut office: BackOffice = fresh_back_office(&rules);
+    let mut uploads = ovcert_reference::backoffice::simulate::Uploads::default();
+    for record in records {
+        match record {
+            Record::Card { number, profile } => office.register_card(number, profile),
+            Record::Tap(tap) => match office.ingest(tap).expect("valid") {
+                Ingested::New => uploads.new += 1,
+                Ingested::Duplicate => uploads.duplicate += 1,
+            },
+        }
+    }
+    let day_rule = rules.travel_day_rule();
+    let days: BTreeSet<_> = office
+        .taps()
+        .iter()
+        .map(|t| day_rule.travel_day_of(t.at))
+        .collect();
+    assert_eq!(days.len(), streamed.len());
+    for day in days {
+        let now = day_rule.end_of(day);
+        let in_memory = outcome(&rules, &mut office, day, now, uploads)
+            .expect("days settle")
+            .files();
+        let streamed_day = &streamed[&day.0.to_string()];
+        assert_eq!(
+            in_memory.keys().collect::<Vec<_>>(),
+            streamed_day.keys().collect::<Vec<_>>()
+        );
+        for (name, text) in &in_memory {
+            assert!(streamed_day[name] == *text, "{day:?} {name} differs");
+        }
+    }
+}
+
+#[test]
+fn a_tap_later_than_the_stated_lateness_is_counted_not_applied() {
+    let rules = rules();
+    let config = SynthConfig::new(5, 1_000);
+    let mut records = generate(&rules, config);
+    // Move the first tap to the end: it comes days late.
+    let first = records
+        .iter()
+        .position(|r| matches!(r, Record::Tap(_)))
+        .expect("taps");
+    let tap = records.remove(first);
+    records.push(tap);
+    let mut streaming = StreamingBackOffice::new(
+        &rules,
+        fresh_back_office(&rules).vault().clone(),
+        config.max_lateness_s,
+    );
+    for record in records {
+        streaming.push(record).expect("valid");
+    }
+    assert_eq!(streaming.finish().1.refused_late, 1);
+}
+
+proptest! {
+    #[test]
+    fn binary_decoding_any_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        if let Ok((decoder, mut at)) = bin::Decoder::new(&bytes) {
+            while at < bytes.len() {
+                match decoder.record(&bytes[at..], at as u64) {
+                    Ok(bin::Next::Record(_, used)) => at += used,
+                    _ => break,
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn binary_records_after_a_valid_header_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let rules = rules();
+        let mut bytes = Vec::new();
+        bin_encoder(&rules).header(&SynthConfig::new(1, 1).header(), &mut bytes).unwrap();
+        let start = bytes.len();
+        bytes.extend(tail);
+        let (decoder, _) = bin::Decoder::new(&bytes).unwrap();
+        let mut at = start;
+        while at < bytes.len() {
+            match decoder.record(&bytes[at..], at as u64) {
+                Ok(bin::Next::Record(_, used)) => at += used,
+                _ => break,
+            }
+        }
+    }
+
+    #[test]
+    fn csv_decoding_any_line_never_panics(lines in proptest::collection::vec(".{0,200}", 0..6)) {
+        let mut decoder = csv::Decoder::new();
+        let _ = decoder.line("#ovcert-taps,v1,seed=1,max_lateness_s=60");
+        let _ = decoder.line(csv::COLUMNS);
+        for line in &lines {
+            let _ = decoder.line(line);
+        }
+    }
+}
