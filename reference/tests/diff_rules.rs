@@ -7,20 +7,19 @@
 //! file whose journeys exercise exactly the change. As in `golden.rs`, the committed inputs
 //! must be what the builders write (`OVCERT_WRITE_GOLDEN_INPUTS=1` rewrites them).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "support/dataset.rs"]
+mod dataset;
+
+use dataset::on_board;
 use ovcert_reference::backoffice::CardProfile;
 use ovcert_reference::backoffice::replay::{self, Dataset};
 use ovcert_reference::backoffice::rule_diff::{JourneyChangeKind, RuleDiff, compare};
-use ovcert_reference::card::{CardKind, CardNumber};
+use ovcert_reference::card::CardKind;
 use ovcert_reference::rules::{self, Mode, RuleSet, nl_2024, overlay};
-use ovcert_reference::tap::codec;
-use ovcert_reference::tap::{
-    CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage,
-};
-use ovcert_reference::time::parse_instant;
+use ovcert_reference::tap::{CardIdentity, DeviceKind, ReaderRef, TapKind};
 
 /// FARE-02: the 2023 indexation of the base fare (€1.01 → €1.08, reduced €0.67 → €0.71),
 /// replayed over the turn of the year 2022/2023.
@@ -197,20 +196,12 @@ fn read_dataset(dir: &Path) -> Dataset {
 
 #[derive(Default)]
 struct Inputs {
-    taps: Vec<TapMessage>,
-    cards: BTreeMap<CardNumber, CardProfile>,
+    data: dataset::Dataset,
 }
 
 impl Inputs {
     fn files(&self) -> [(&'static str, String); 2] {
-        let taps: String = self
-            .taps
-            .iter()
-            .map(|t| codec::encode_json(t) + "\n")
-            .collect();
-        let mut cards = serde_json::to_string_pretty(&self.cards).unwrap();
-        cards.push('\n');
-        [("taps.jsonl", taps), ("cards.json", cards)]
+        self.data.files()
     }
 
     fn check_committed(&self, dir: &Path, case: &str) {
@@ -233,51 +224,26 @@ impl Inputs {
     }
 
     fn ov_card(&mut self, number: &str, kind: CardKind, birth_date: Option<&str>) -> CardIdentity {
-        let number = CardNumber::parse(number).unwrap();
-        self.cards.insert(
-            number,
-            CardProfile {
-                kind,
-                birth_date: birth_date.map(|d| d.parse().unwrap()),
-                products: Vec::new(),
-            },
-        );
-        CardIdentity::OvChipkaart { number }
+        let profile = CardProfile {
+            kind,
+            birth_date: birth_date.map(|d| d.parse().unwrap()),
+            products: Vec::new(),
+        };
+        self.data.ov_card(number, profile)
     }
 
+    /// A tap as the reader decided it; a bank card's taps are all EMV taps.
     fn tap(&mut self, card: &CardIdentity, at: &str, reader: ReaderRef, kind: TapKind) {
-        let sequence = self.taps.len() + 1;
         let kind = match card {
             CardIdentity::Emv { .. } => TapKind::Emv,
             CardIdentity::OvChipkaart { .. } => kind,
         };
-        self.taps.push(TapMessage {
-            tap_id: TapId(format!(
-                "{}-{}-{sequence:06}",
-                reader.operator, reader.device
-            )),
-            reader,
-            at: parse_instant(at).unwrap_or_else(|e| panic!("{at}: {e}")),
-            card: card.clone(),
-            kind,
-            amounts: TapAmounts::default(),
-        });
+        self.data.push(card, at, reader, kind);
     }
 
     fn ride(&mut self, card: &CardIdentity, from: (&str, ReaderRef), to: (&str, ReaderRef)) {
         self.tap(card, from.0, from.1, TapKind::CheckIn);
         self.tap(card, to.0, to.1, TapKind::CheckOut);
-    }
-}
-
-fn on_board(operator: &str, mode: Mode, stop: &str, vehicle: u32) -> ReaderRef {
-    ReaderRef {
-        operator: operator.into(),
-        mode,
-        station: stop.into(),
-        device: 50_000 + vehicle,
-        device_kind: DeviceKind::OnBoard,
-        vehicle: Some(format!("{}-{vehicle}", mode.as_str())),
     }
 }
 

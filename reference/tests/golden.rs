@@ -19,15 +19,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+#[path = "support/dataset.rs"]
+mod dataset;
+
+use dataset::on_board;
 use ovcert_reference::backoffice::CardProfile;
 use ovcert_reference::backoffice::replay::{self, Dataset};
 use ovcert_reference::backoffice::simulate::DayOutcome;
 use ovcert_reference::card::{CardKind, CardNumber, ProductSlot};
 use ovcert_reference::rules::{Mode, RuleSet, TransportClass, nl_2024};
-use ovcert_reference::tap::codec;
-use ovcert_reference::tap::{
-    CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage,
-};
+use ovcert_reference::tap::{CardIdentity, DeviceKind, ReaderRef, TapKind, TapMessage};
 use ovcert_reference::time::parse_instant;
 
 static RULES: LazyLock<RuleSet> = LazyLock::new(nl_2024);
@@ -216,34 +217,21 @@ fn snapshot_files(dir: &Path) -> BTreeSet<String> {
 // ---------------------------------------------------------------------------------------------
 // Building the inputs
 
-/// A dataset as written to `golden/<name>/`.
+/// A dataset as written to `golden/<name>/`, with what the chips hold.
 #[derive(Default)]
 struct Inputs {
-    taps: Vec<TapMessage>,
-    cards: BTreeMap<CardNumber, CardProfile>,
+    data: dataset::Dataset,
     /// Per OV-chipkaart, the operator, class and time of the check-in open on its chip.
     open: BTreeMap<CardNumber, (String, TransportClass, jiff::Timestamp)>,
 }
 
 impl Inputs {
     fn files(&self) -> [(&'static str, String); 2] {
-        let mut taps: String = self
-            .taps
-            .iter()
-            .map(|t| codec::encode_json(t) + "\n")
-            .collect();
-        if taps.is_empty() {
-            taps.push('\n');
-        }
-        let mut cards = serde_json::to_string_pretty(&self.cards).unwrap();
-        cards.push('\n');
-        [("taps.jsonl", taps), ("cards.json", cards)]
+        self.data.files()
     }
 
     fn ov_card(&mut self, number: &str, profile: CardProfile) -> CardIdentity {
-        let number = CardNumber::parse(number).unwrap();
-        self.cards.insert(number, profile);
-        CardIdentity::OvChipkaart { number }
+        self.data.ov_card(number, profile)
     }
 
     /// A tap. An OV-chipkaart tap is what the reader decides from the check-in on the chip
@@ -279,19 +267,7 @@ impl Inputs {
     }
 
     fn push(&mut self, card: &CardIdentity, at: &str, reader: ReaderRef, kind: TapKind) {
-        let sequence = self.taps.len() + 1;
-        self.taps.push(TapMessage {
-            tap_id: TapId(format!(
-                "{}-{}-{sequence:06}",
-                reader.operator, reader.device
-            )),
-            reader,
-            at: parse_instant(at).unwrap_or_else(|e| panic!("{at}: {e}")),
-            card: card.clone(),
-            kind,
-            // The back office prices from the rule set, not from what readers charged.
-            amounts: TapAmounts::default(),
-        });
+        self.data.push(card, at, reader, kind);
     }
 }
 
@@ -344,18 +320,6 @@ fn station(operator: &str, mode: Mode, station: &str, n: u32) -> ReaderRef {
 
 fn train(operator: &str, at: &str) -> ReaderRef {
     station(operator, Mode::Train, at, 1)
-}
-
-/// An on-board reader (bus, tram, ferry) of vehicle `number`, at a stop.
-fn on_board(operator: &str, mode: Mode, stop: &str, number: u32) -> ReaderRef {
-    ReaderRef {
-        operator: operator.into(),
-        mode,
-        station: stop.into(),
-        device: 50_000 + number,
-        device_kind: DeviceKind::OnBoard,
-        vehicle: Some(format!("{}-{number}", mode.as_str())),
-    }
 }
 
 fn tram(operator: &str, stop: &str, number: u32) -> ReaderRef {
