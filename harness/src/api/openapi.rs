@@ -25,6 +25,7 @@ pub fn document() -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
     settings.meta_schema = None;
+    settings.transforms.push(Box::new(ExplicitIntegerRanges));
     let mut paths = Paths {
         generator: settings.into_generator(),
         paths: Map::new(),
@@ -47,6 +48,33 @@ pub fn document() -> Value {
         "paths": paths.paths,
         "components": { "schemas": schemas },
     })
+}
+
+/// Spells out the range of every fixed-width integer (`"format": "uint32"` and the like) as
+/// `minimum`/`maximum`: a format is only an annotation to a validator, so without the bounds
+/// the schema admits numbers the server must refuse.
+#[derive(Debug, Clone)]
+struct ExplicitIntegerRanges;
+
+impl schemars::transform::Transform for ExplicitIntegerRanges {
+    fn transform(&mut self, schema: &mut schemars::Schema) {
+        let range = match schema.get("format").and_then(Value::as_str) {
+            Some("uint8") => Some((json!(0), json!(u8::MAX))),
+            Some("uint16") => Some((json!(0), json!(u16::MAX))),
+            Some("uint32") => Some((json!(0), json!(u32::MAX))),
+            Some("uint64" | "uint") => Some((json!(0), json!(u64::MAX))),
+            Some("int8") => Some((json!(i8::MIN), json!(i8::MAX))),
+            Some("int16") => Some((json!(i16::MIN), json!(i16::MAX))),
+            Some("int32") => Some((json!(i32::MIN), json!(i32::MAX))),
+            Some("int64" | "int") => Some((json!(i64::MIN), json!(i64::MAX))),
+            _ => None,
+        };
+        if let Some((minimum, maximum)) = range {
+            schema.insert("minimum".into(), minimum);
+            schema.insert("maximum".into(), maximum);
+        }
+        schemars::transform::transform_subschemas(self, schema);
+    }
 }
 
 struct Paths {

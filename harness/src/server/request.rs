@@ -58,9 +58,30 @@ pub async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T, (Prob
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
         .await
         .map_err(|_| too_large())?;
-    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| (ProblemKind::MalformedRequest, describe(&error)))?;
+    parse_body(&bytes)
+}
+
+/// The body as `T`: a JSON object (every operation's request is one), read strictly first;
+/// integers written with a zero fraction (`12.0`, which JSON Schema counts as an integer) are
+/// accepted on a second reading.
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (ProblemKind, String)> {
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first.is_some_and(|byte| *byte != b'{') {
+        // serde would also read a struct from an array of its fields: the API does not.
+        return Err((
+            ProblemKind::MalformedRequest,
+            "the body must be a JSON object, the operation's request".to_owned(),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let strict = serde_path_to_error::deserialize(&mut deserializer);
+    let value = match strict {
+        Ok(value) => value,
+        Err(error) => match with_integral_floats(bytes) {
+            Some(value) => return Ok(value),
+            None => return Err((ProblemKind::MalformedRequest, describe(&error))),
+        },
+    };
     deserializer.end().map_err(|error| {
         (
             ProblemKind::MalformedRequest,
@@ -72,6 +93,41 @@ pub async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T, (Prob
         )
     })?;
     Ok(value)
+}
+
+/// `bytes` as `T` after every number with a zero fraction became an integer, or `None`.
+fn with_integral_floats<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut changed = false;
+    integral_floats_to_integers(&mut value, &mut changed);
+    if !changed {
+        return None;
+    }
+    serde_json::from_value(value).ok()
+}
+
+fn integral_floats_to_integers(value: &mut serde_json::Value, changed: &mut bool) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            let Some(float) = number.as_f64() else { return };
+            // Beyond 2^53 a float no longer stands for one integer.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if float.fract() == 0.0 && float.abs() <= EXACT {
+                #[allow(clippy::cast_possible_truncation)]
+                let integer = float as i64;
+                *value = Value::from(integer);
+                *changed = true;
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| integral_floats_to_integers(item, changed)),
+        Value::Object(fields) => fields
+            .values_mut()
+            .for_each(|field| integral_floats_to_integers(field, changed)),
+        _ => {}
+    }
 }
 
 /// Where and why the body is not the operation's request, without the offending text:
@@ -129,6 +185,35 @@ fn without_quotes(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Amount {
+        cents: i64,
+    }
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Nothing {}
+
+    #[test]
+    fn integers_with_a_zero_fraction_are_integers() {
+        assert_eq!(
+            parse_body::<Amount>(b"{\"cents\": 250.0}").unwrap(),
+            Amount { cents: 250 }
+        );
+        let (kind, detail) = parse_body::<Amount>(b"{\"cents\": 250.5}").unwrap_err();
+        assert_eq!(kind, ProblemKind::MalformedRequest);
+        assert!(detail.contains("`cents`"), "{detail}");
+    }
+
+    #[test]
+    fn a_request_is_an_object_never_an_array() {
+        assert_eq!(parse_body::<Nothing>(b" {}").unwrap(), Nothing {});
+        for body in [&b"[]"[..], b" [1]", b"null", b"7"] {
+            let (kind, detail) = parse_body::<Nothing>(body).unwrap_err();
+            assert_eq!(kind, ProblemKind::MalformedRequest);
+            assert!(detail.contains("JSON object"), "{detail}");
+        }
+    }
 
     #[test]
     fn quoted_input_is_not_repeated() {

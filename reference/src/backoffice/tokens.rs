@@ -76,6 +76,7 @@ type HmacSha256 = Hmac<Sha256>;
 /// `ct-0123456789abcdef0123456789abcdef`. It never contains the PAN.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("pattern" = "^ct-[0-9a-f]{32}$")))]
 #[serde(try_from = "String", into = "String")]
 pub struct CardToken(String);
 
@@ -90,6 +91,7 @@ impl CardToken {
 /// EMV-02: one operator's identifier for a card, e.g. `ot-…`; another operator gets another.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("pattern" = "^ot-[0-9a-f]{32}$")))]
 #[serde(try_from = "String", into = "String")]
 pub struct OperatorToken(String);
 

@@ -30,6 +30,10 @@ pub enum CardKind {
 /// The OV-chipkaart number printed on the card: 16 digits, "3528 0100 1234 5678".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("pattern" = "^( *[0-9]){16} *$"))
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct CardNumber(u64);
 

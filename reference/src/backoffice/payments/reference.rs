@@ -26,6 +26,7 @@ const TAILS: u64 = 3_656_158_440_062_976;
 /// EMV-11: a payment reference, e.g. `NLOV0K3ZQ81M2A`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("pattern" = "^NLOV[0-9A-Z]{10}$")))]
 #[serde(try_from = "String", into = "String")]
 pub struct PaymentReference(String);
 
