@@ -10,6 +10,7 @@ pub mod diff_rules;
 pub mod evidence;
 pub mod expected;
 pub mod faults;
+pub mod load;
 pub mod onboarding;
 pub mod runner;
 pub mod scale;

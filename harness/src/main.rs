@@ -96,6 +96,11 @@ enum Command {
     /// every travel day's operator reports and settlement into DIR/<date>/; ends with a line
     /// giving taps/s and peak memory.
     Replay(ReplayArgs),
+    /// Offer taps to a participant API's ingest operation at a fixed rate for a fixed time
+    /// and report the rate acknowledged, latency percentiles (from each batch's due time and
+    /// from sending) and, with --server-pid, the server's memory. Exits 1 when any request
+    /// failed or the acknowledged rate fell short of the offered one by more than 1 %.
+    Load(LoadArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -137,6 +142,34 @@ struct ReplayArgs {
     /// a tap whose travel day was closed is counted as refused, not applied.
     #[arg(long, value_name = "SECONDS")]
     max_lateness: Option<u32>,
+}
+
+#[derive(Debug, clap::Args)]
+struct LoadArgs {
+    /// The server: http://HOST:PORT (e.g. `ovcert serve --listen 127.0.0.1:8080`).
+    #[arg(long, value_name = "URL")]
+    target: String,
+    /// Offered taps per second.
+    #[arg(long, default_value_t = 50_000)]
+    rate: u64,
+    /// Seconds to offer them for.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    duration: u64,
+    /// Taps per ingest request.
+    #[arg(long, default_value_t = 500)]
+    batch: usize,
+    /// Requests in flight at most, one connection each.
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+    /// Seed of the synthetic tap stream.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Sent as `Authorization: Bearer KEY`.
+    #[arg(long, env = "OVCERT_API_KEY", hide_env_values = true, value_name = "KEY")]
+    api_key: Option<String>,
+    /// The server's process id, to sample its resident memory every second.
+    #[arg(long, value_name = "PID")]
+    server_pid: Option<u32>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -348,6 +381,11 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail(&error),
         },
+        Command::Load(args) => match load(args) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(error) => fail(&error),
+        },
         Command::Audit { dirs, pubkey } => {
             let key = match trusted_key(pubkey.as_deref()) {
                 Ok(key) => key,
@@ -411,6 +449,45 @@ fn replay(args: ReplayArgs) -> anyhow::Result<()> {
     let summary = ovcert::scale::replay(&rules, &options)?;
     println!("{}", summary.line());
     Ok(())
+}
+
+fn load(args: LoadArgs) -> anyhow::Result<bool> {
+    let taps = args
+        .rate
+        .checked_mul(args.duration)
+        .filter(|taps| *taps > 0)
+        .context("--rate and --duration must be at least 1 and their product must fit")?;
+    let rules = rules::nl_2024();
+    eprintln!("ovcert load: preparing {taps} taps in batches of {}", args.batch);
+    let bodies = ovcert::load::prepare_bodies(&rules, args.seed, taps, args.batch)?;
+    let options = ovcert::load::LoadOptions {
+        target: args.target,
+        rate: args.rate,
+        duration: std::time::Duration::from_secs(args.duration),
+        batch: args.batch,
+        connections: args.connections,
+        seed: args.seed,
+        api_key: args.api_key,
+        server_pid: args.server_pid,
+        progress: Some(std::time::Duration::from_secs(5)),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = runtime.block_on(ovcert::load::run(&options, bodies))?;
+    for line in report.lines() {
+        println!("{line}");
+    }
+    let kept_up = report.achieved_rate() >= 0.99 * args.rate as f64;
+    if !kept_up {
+        println!(
+            "the server acknowledged {:.0} taps/s, short of the {} offered",
+            report.achieved_rate(),
+            args.rate
+        );
+    }
+    Ok(report.failures.is_empty() && kept_up)
 }
 
 fn certify(args: CertifyArgs) -> anyhow::Result<bool> {

@@ -18,7 +18,7 @@ pub mod simulate;
 pub mod streaming;
 pub mod tokens;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -96,6 +96,9 @@ pub enum BackOfficeError {
 pub struct BackOffice {
     vault: TokenVault,
     taps: BTreeMap<TapId, StoredTap>,
+    /// Each card's taps in processing order (tap time, then tap id): a card's journeys and
+    /// payment events are computed from its own taps, never from a scan of all.
+    taps_by_card: BTreeMap<CardKey, BTreeSet<(Timestamp, TapId)>>,
     profiles: BTreeMap<CardNumber, CardProfile>,
     settings: BTreeMap<CardKey, Vec<SettingChange>>,
     deny: DenyList,
@@ -109,6 +112,7 @@ impl BackOffice {
         BackOffice {
             vault,
             taps: BTreeMap::new(),
+            taps_by_card: BTreeMap::new(),
             profiles: BTreeMap::new(),
             settings: BTreeMap::new(),
             deny: DenyList::default(),
@@ -156,6 +160,11 @@ impl BackOffice {
                 reason: "a different tap with this id was received before".into(),
             });
         }
+        self.taps_by_card
+            .entry(stored.card.clone())
+            .or_default()
+            .insert((stored.at, stored.tap_id.clone()));
+        self.payments.card_changed(&stored.card);
         self.taps.insert(message.tap_id, stored);
         Ok(Ingested::New)
     }
@@ -172,17 +181,20 @@ impl BackOffice {
 
     /// Registers (or updates) an OV-chipkaart's fare profile.
     pub fn register_card(&mut self, number: CardNumber, profile: CardProfile) {
+        self.payments.card_changed(&CardKey::OvChipkaart(number));
         self.profiles.insert(number, profile);
     }
 
     /// JRN-08: a special setting for the card's next journey.
     pub fn set_next_journey(&mut self, card: CardKey, change: SettingChange) {
+        self.payments.card_changed(&card);
         self.settings.entry(card).or_default().push(change);
     }
 
     /// TAP-05 / EMV-05: lists a card from `since` on (a card already listed for this reason
     /// keeps its first `since`).
     pub fn deny(&mut self, key: DenyKey, reason: DenyReason, since: Timestamp) {
+        self.payments.everything_changed();
         self.deny.add(key, reason, since);
     }
 
@@ -207,10 +219,27 @@ impl BackOffice {
 
     /// The cards that have taps, in key order.
     pub fn cards(&self) -> Vec<CardKey> {
-        let mut cards: Vec<CardKey> = self.taps.values().map(|t| t.card.clone()).collect();
-        cards.sort();
-        cards.dedup();
-        cards
+        self.taps_by_card.keys().cloned().collect()
+    }
+
+    /// One card's stored taps in processing order (tap time, then tap id).
+    pub fn taps_of(&self, card: &CardKey) -> Vec<&StoredTap> {
+        self.taps_by_card
+            .get(card)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, id)| self.taps.get(id))
+            .collect()
+    }
+
+    /// The stored tap with this id.
+    pub fn tap(&self, id: &TapId) -> Option<&StoredTap> {
+        self.taps.get(id)
+    }
+
+    /// How many taps are stored.
+    pub fn tap_count(&self) -> usize {
+        self.taps.len()
     }
 
     /// GBO-01: one card's journeys, priced, as of `now`.
@@ -220,11 +249,7 @@ impl BackOffice {
         card: &CardKey,
         now: Timestamp,
     ) -> Result<CardJourneys, BackOfficeError> {
-        let taps: Vec<&StoredTap> = self
-            .taps()
-            .into_iter()
-            .filter(|t| &t.card == card)
-            .collect();
+        let taps = self.taps_of(card);
         let debts = match card {
             CardKey::Ovpay(token) => self.payments.debt_periods(token),
             CardKey::OvChipkaart(_) => &[],
@@ -283,6 +308,7 @@ impl BackOffice {
         day: TravelDay,
         now: Timestamp,
     ) -> Result<SettlementRun, BackOfficeError> {
+        self.payments.everything_changed();
         let view = self.day(rules, day, now)?;
         // SET-02: refunds and open debt of the day's OVpay payments (EMV-08..14, EMV-18).
         let statement = settle::settle_with(&view, &self.payments.day_totals(day));
@@ -322,6 +348,7 @@ impl BackOffice {
 
     /// The bank simulator behind the payment engine (test controls).
     pub fn bank_mut(&mut self) -> &mut bank::BankSimulator {
+        self.payments.everything_changed();
         self.payments.bank_mut()
     }
 
@@ -368,6 +395,7 @@ impl BackOffice {
         request: &payments::service::CorrectionRequest,
         now: Timestamp,
     ) -> Result<payments::service::CorrectionOutcome, BackOfficeError> {
+        self.payments.everything_changed();
         payments::service::correct(self, rules, request, now)
     }
 
@@ -388,6 +416,7 @@ impl BackOffice {
     /// EMV-04 / EMV-05: an operator (or customer service) lifts a card's block. Reasons that
     /// are the bank's decision stay: only the bank's next answer lifts them.
     pub fn lift_block(&mut self, key: &DenyKey) -> LiftOutcome {
+        self.payments.everything_changed();
         let entries = self.deny.entries_of(key);
         if entries.is_empty() {
             return LiftOutcome::NotListed;

@@ -42,7 +42,16 @@
 //! failure, a self-payment at its tap. A run processes all events up to `now` in time order;
 //! an event discovered late (a tap uploaded after the night) happens at the time of the
 //! previous run (the *watermark*), the earliest moment the back office could have known.
+//!
+//! # Cost
+//!
+//! The next event is the earliest of the global ones (lifted blocks, retries) and of every
+//! bank card's own (eligibility, self-payment, charges), which take the card's journeys to
+//! find. The per-card events are kept between searches ([`due::DueByCard`]) and recomputed
+//! only for the cards something happened to, so a run after a batch of taps costs what those
+//! taps' cards cost, not what the whole back office holds.
 
+mod due;
 pub mod inspection;
 pub mod reference;
 pub mod service;
@@ -236,9 +245,24 @@ pub struct Payments {
     /// The `now` of the previous run.
     watermark: Option<Timestamp>,
     corrections: u64,
+    /// The bank cards' own due events, kept between searches.
+    due: due::DueByCard,
 }
 
 impl Payments {
+    /// Something that concerns only `card` changed (a tap, a setting, its payments).
+    pub(super) fn card_changed(&mut self, card: &CardKey) {
+        if let CardKey::Ovpay(token) = card {
+            self.due.card_changed(token);
+        }
+    }
+
+    /// Something that may concern any card changed (the deny list, the bank simulator, a
+    /// correction): every card's events are searched afresh.
+    pub(super) fn everything_changed(&mut self) {
+        self.due.everything_changed();
+    }
+
     /// The bank simulator (test controls and observations).
     pub fn bank(&self) -> &BankSimulator {
         &self.bank
@@ -373,7 +397,7 @@ impl Payments {
 // The engine.
 
 /// What the engine does next.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Event {
     /// EMV-14: lift the block of a card whose debt was paid at a reader.
     Unblock { card: CardToken },
@@ -421,11 +445,20 @@ pub(super) fn run(
         .watermark
         .map_or(Timestamp::MIN, |w| w.min(now));
     for _ in 0..EVENTS_PER_RUN_MAX {
-        let Some((at, event)) = next_event(office, rules, now, watermark)? else {
+        due::refresh(office, rules, now, watermark)?;
+        let Some((at, event)) = next_event(office, rules, now) else {
             sync_bank_blocks(office, now);
             office.payments.watermark = Some(now);
             return Ok(());
         };
+        let card = match &event {
+            Event::Retry { payment, .. } => office.payments.payments[*payment].card.clone(),
+            Event::Unblock { card }
+            | Event::Eligibility { card, .. }
+            | Event::SelfPay { card, .. }
+            | Event::Charge { card, .. } => card.clone(),
+        };
+        office.payments.due.card_changed(&card);
         apply(office, rules, at, event);
     }
     panic!("the payment engine did not settle within {EVENTS_PER_RUN_MAX} events");
@@ -449,17 +482,12 @@ pub(super) fn check_at_tap(
         .iter()
         .any(|e| e.reason.is_bank_decision());
     if bank_listed || needs_check(office, rules, card, now) {
+        office.payments.due.card_changed(card);
         status_check(office, card, now, now);
     }
 }
 
-fn next_event(
-    office: &BackOffice,
-    rules: &RuleSet,
-    now: Timestamp,
-    watermark: Timestamp,
-) -> Result<Option<(Timestamp, Event)>, BackOfficeError> {
-    let day_rule = rules.travel_day_rule();
+fn next_event(office: &BackOffice, rules: &RuleSet, now: Timestamp) -> Option<(Timestamp, Event)> {
     let state = &office.payments;
     let mut events: Vec<(Timestamp, Event)> = Vec::new();
     for (card, unblock_at) in &state.unblocks {
@@ -476,12 +504,32 @@ fn next_event(
             ));
         }
     }
-    let taps = office.taps();
-    for key in office.cards() {
-        let CardKey::Ovpay(card) = &key else {
-            continue;
-        };
-        for tap in taps.iter().filter(|t| t.card == key) {
+    // Among events at the same instant and rank the first found wins: global events, then
+    // the cards in token order, each card's in the order `card_events` lists them.
+    events
+        .iter()
+        .filter(|(at, _)| *at <= now)
+        .chain(state.due.events())
+        .min_by(|(a, x), (b, y)| (a, x.rank()).cmp(&(b, y.rank())))
+        .cloned()
+}
+
+/// One bank card's own events due by `now`: eligibility of its taps, self-payments, and the
+/// charges or refunds of its travel days.
+fn card_events(
+    office: &BackOffice,
+    rules: &RuleSet,
+    now: Timestamp,
+    watermark: Timestamp,
+    card: &CardToken,
+) -> Result<Vec<(Timestamp, Event)>, BackOfficeError> {
+    let day_rule = rules.travel_day_rule();
+    let state = &office.payments;
+    let mut events: Vec<(Timestamp, Event)> = Vec::new();
+    let key = CardKey::Ovpay(card.clone());
+    let taps = office.taps_of(&key);
+    {
+        for tap in &taps {
             if tap.kind == TapKind::Emv && !state.eligibility_done.contains(&tap.tap_id) {
                 events.push((
                     tap.at.max(watermark),
@@ -498,7 +546,7 @@ fn next_event(
             if state.self_pay_done.contains(id) {
                 continue;
             }
-            let at = taps.iter().find(|t| &t.tap_id == id).map_or(now, |t| t.at);
+            let at = office.tap(id).map_or(now, |t| t.at);
             events.push((
                 at.max(watermark),
                 Event::SelfPay {
@@ -542,10 +590,7 @@ fn next_event(
             }
         }
     }
-    Ok(events
-        .into_iter()
-        .filter(|(at, _)| *at <= now)
-        .min_by(|(a, x), (b, y)| (a, x.rank()).cmp(&(b, y.rank()))))
+    Ok(events.into_iter().filter(|(at, _)| *at <= now).collect())
 }
 
 fn is_intraday(kind: &ChargeKind) -> bool {
@@ -973,9 +1018,13 @@ fn sync_bank_blocks(office: &mut BackOffice, now: Timestamp) {
         .collect();
     for (card, block) in cards {
         match block {
-            Some(block) => list_for_bank(office, &card, block, now),
+            Some(block) => {
+                office.payments.due.card_changed(&card);
+                list_for_bank(office, &card, block, now);
+            }
             None => {
                 if let Some(reason) = office.payments.bank_listed.remove(&card) {
+                    office.payments.due.card_changed(&card);
                     let key = DenyKey::Token { token: card };
                     office.deny.remove_reason(&key, reason);
                 }
