@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::client::{Client, Transport};
 use super::{SutError, SutResult};
+use crate::api::access::ApiKey;
 use crate::api::problem::ProblemKind;
 use crate::api::{Operation, Problem, READY_PATH};
 
@@ -43,14 +44,33 @@ impl Http {
     /// for it to be ready. The suite needs the test controls, so a server without them is
     /// refused here rather than in every scenario.
     pub async fn connect(base_url: &str) -> SutResult<Http> {
-        Http::connect_within(base_url, READY_WAIT).await
+        Http::connect_within(base_url, READY_WAIT, None).await
     }
 
-    /// [`Http::connect`], waiting at most `wait` for the readiness endpoint.
-    pub async fn connect_within(base_url: &str, wait: Duration) -> SutResult<Http> {
+    /// [`Http::connect`] sending `key` (`Authorization: Bearer`) with every request, for a
+    /// system that requires one.
+    pub async fn connect_as(base_url: &str, key: Option<&ApiKey>) -> SutResult<Http> {
+        Http::connect_within(base_url, READY_WAIT, key).await
+    }
+
+    /// [`Http::connect_as`], waiting at most `wait` for the readiness endpoint.
+    pub async fn connect_within(
+        base_url: &str,
+        wait: Duration,
+        key: Option<&ApiKey>,
+    ) -> SutResult<Http> {
         let base = base_url.trim_end_matches('/').to_owned();
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = key {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .map_err(|_| SutError::new("connect", "the API key is not a header value"))?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
         let client = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
+            .default_headers(headers)
             .no_proxy()
             .build()
             .map_err(|e| SutError::new("connect", format!("building the HTTP client: {e}")))?;
