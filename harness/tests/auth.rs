@@ -335,6 +335,27 @@ async fn a_role_without_the_right_is_403_naming_what_is_missing() {
 }
 
 #[tokio::test]
+async fn the_http_target_needs_a_lab_key_for_a_server_with_keys() {
+    let keys = Keys::mint();
+    let base = start(&keys, true).await;
+    let without = Http::connect(&base).await.err().expect("refused");
+    assert!(without.reason.contains("requires an API key"), "{without}");
+    let wrong = ApiKey::mint().unwrap();
+    let unknown = Http::connect_as(&base, Some(&wrong))
+        .await
+        .err()
+        .expect("refused");
+    assert!(unknown.reason.contains("refused the API key"), "{unknown}");
+    assert!(!unknown.reason.contains(wrong.expose()));
+    let participant = Http::connect_as(&base, Some(&keys.ns))
+        .await
+        .err()
+        .expect("refused");
+    assert!(participant.reason.contains("test-lab key"), "{participant}");
+    assert!(Http::connect_as(&base, Some(&keys.lab)).await.is_ok());
+}
+
+#[tokio::test]
 async fn test_controls_need_the_lab_role_and_the_switch() {
     let keys = Keys::mint();
     let off = start(&keys, false).await;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::client::{Client, Transport};
 use super::{SutError, SutResult};
 use crate::api::access::ApiKey;
+use crate::api::operations::PansHeld;
 use crate::api::problem::ProblemKind;
 use crate::api::{Operation, Problem, READY_PATH};
 
@@ -115,11 +116,13 @@ impl Http {
                 ),
             ));
         }
-        Ok(Client::new(HttpTransport {
+        let transport = HttpTransport {
             client,
             system: format!("{} at {base}", ready.system),
             base,
-        }))
+        };
+        transport.check_access(key.is_some()).await?;
+        Ok(Client::new(transport))
     }
 
     /// The same target, named `identity` in reports (e.g. with the image it runs in).
@@ -131,6 +134,41 @@ impl Http {
     /// The target's base URL.
     pub fn base_url(&self) -> &str {
         &self.transport.base
+    }
+}
+
+impl HttpTransport {
+    /// Refuses up front a system that does not let this client use the test controls (no
+    /// key, an unknown key, a key of a participant role), rather than failing every scenario
+    /// with the same 401 or 403. Asks a harmless observation; other failures are left to the
+    /// scenarios.
+    async fn check_access(&self, has_key: bool) -> SutResult<()> {
+        let url = format!("{}{}", self.base, PansHeld::PATH);
+        let Ok(response) = self.client.post(&url).json(&PansHeld {}).send().await else {
+            return Ok(());
+        };
+        let status = response.status().as_u16();
+        let detail = match response.json::<Problem>().await {
+            Ok(problem) if problem.kind == ProblemKind::Unauthorized.uri() => {
+                if has_key {
+                    format!("the system refused the API key: {}", problem.detail)
+                } else {
+                    "the system requires an API key: give a test-lab key with --api-key or \
+                     OVCERT_API_KEY"
+                        .to_owned()
+                }
+            }
+            Ok(problem) if problem.kind == ProblemKind::Forbidden.uri() => format!(
+                "the API key may not use the test controls a suite run needs (a test-lab key \
+                 may): {}",
+                problem.detail
+            ),
+            _ => return Ok(()),
+        };
+        Err(SutError::new(
+            "connect",
+            format!("{} answered {status}: {detail}", self.base),
+        ))
     }
 }
 
