@@ -16,6 +16,7 @@ use jiff::Timestamp;
 use ovcert_reference::rules::RuleSet;
 use serde::Serialize;
 
+use crate::api::access::ApiKey;
 use crate::capabilities::{Capability, Declaration, Probe};
 use crate::evidence::manifest::{self, ManifestFacts, RunSummary, Verdict};
 use crate::evidence::report::{self, ReportInput};
@@ -42,6 +43,8 @@ pub struct CertifyOptions {
     /// The rule set's TOML text (its hash goes into the manifest).
     pub rules_text: String,
     pub features: PathBuf,
+    /// The key an HTTP or container target requires (`--api-key`), if any.
+    pub api_key: Option<ApiKey>,
 }
 
 /// What a certification run concluded.
@@ -230,12 +233,12 @@ async fn recorded_source(
             Ok((source, None))
         }
         Target::Http(url) => {
-            let http = Http::connect(url).await?;
+            let http = Http::connect_as(url, options.api_key.as_ref()).await?;
             Ok((shared_recorded(http, recorder), None))
         }
         Target::Image(image) => {
             let container = Container::start(image, &["--test-controls".to_owned()]).await?;
-            let http = Http::connect(container.base_url()).await?;
+            let http = Http::connect_as(container.base_url(), options.api_key.as_ref()).await?;
             let identity = format!("{}: {}", container.identity(), http.identity());
             let http = http.described_as(identity);
             Ok((shared_recorded(http, recorder), Some(container)))

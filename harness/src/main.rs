@@ -33,7 +33,18 @@ enum Command {
     /// container image runs. Prints `ovcert serve: listening on http://ADDR` once it takes
     /// requests; stops gracefully on Ctrl-C or SIGTERM. The API is described at
     /// /openapi.json; GET /ready answers 200 when ready.
+    ///
+    /// With --keys FILE every operation needs `Authorization: Bearer <key>` of a participant
+    /// in FILE, and the participant's role (and operator) decides what it may call (401
+    /// without a known key, 403 without the right). Without --keys the server is an open
+    /// local test lab where every request may do everything: allowed only together with
+    /// --test-controls on a loopback address, and announced on stderr; otherwise it refuses
+    /// to start.
     Serve(ServeArgs),
+    /// Mint an API key for `ovcert serve --keys FILE`: prints the participant's entry for
+    /// FILE (with the key's SHA-256, never the key) on stdout, and the key itself, once, on
+    /// stderr. `ovcert api-key ... >> keys.toml` adds the entry.
+    ApiKey(ApiKeyArgs),
     /// Print the participant API's OpenAPI 3.1 document (the committed harness/openapi.json).
     Openapi,
     /// Certify a participant role: run its whole profile in certification mode and write a
@@ -101,6 +112,21 @@ enum Command {
     /// from sending) and, with --server-pid, the server's memory. Exits 1 when any request
     /// failed or the acknowledged rate fell short of the offered one by more than 1 %.
     Load(LoadArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ApiKeyArgs {
+    /// The participant's id, named in refusals and logs (e.g. `ns-integration`).
+    #[arg(long, value_name = "ID")]
+    participant: String,
+    /// seller, service-provider, business-card, product-director, or test-lab (every
+    /// operation, test controls included).
+    #[arg(long, value_name = "ROLE")]
+    role: ovcert::api::access::ApiRole,
+    /// The operator a service provider acts for (a rule-set operator id such as NS); it may
+    /// read only this operator's reports and use only its readers.
+    #[arg(long, value_name = "OPERATOR")]
+    operator: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -199,6 +225,9 @@ struct CertifyArgs {
     /// The Gherkin features directory [default: ./features].
     #[arg(long, value_name = "DIR")]
     features: Option<PathBuf>,
+    /// The API key the target requires, sent as `Authorization: Bearer`.
+    #[arg(long, value_name = "KEY", env = "OVCERT_API_KEY", hide_env_values = true, value_parser = api_key_parser)]
+    api_key: Option<ovcert::api::access::ApiKey>,
     /// Not accepted here: certification admits no known non-conformances.
     #[arg(long, value_name = "FILE", hide = true)]
     expected_failures: Option<PathBuf>,
@@ -241,6 +270,11 @@ struct ServeArgs {
     /// system used for anything else must not offer them.
     #[arg(long, env = "OVCERT_TEST_CONTROLS")]
     test_controls: bool,
+    /// Participants and their API keys (TOML `[[participants]]` with id, role, operator for
+    /// a service provider, and key_sha256; `ovcert api-key` mints entries). Without it the
+    /// server is an open local test lab: only with --test-controls on a loopback address.
+    #[arg(long, value_name = "FILE", env = "OVCERT_KEYS")]
+    keys: Option<PathBuf>,
     /// Harness self-test: serve the reference with this fault injected (repeatable). A suite
     /// run against such a server must fail on the fault's rule IDs; never use it for
     /// anything else.
@@ -251,6 +285,10 @@ struct ServeArgs {
     /// auto-reload, business-cards.
     #[arg(long, value_name = "CAPABILITY", value_parser = ovcert::capabilities::Capability::parse)]
     without: Vec<ovcert::capabilities::Capability>,
+}
+
+fn api_key_parser(text: &str) -> Result<ovcert::api::access::ApiKey, String> {
+    ovcert::api::access::ApiKey::new(text)
 }
 
 fn fault_parser() -> impl clap::builder::TypedValueParser<Value = ovcert::faults::Fault> {
@@ -294,6 +332,9 @@ struct RunArgs {
     /// Print every scenario and step as it runs (default: a progress line, then the failures).
     #[arg(long, short)]
     verbose: bool,
+    /// The API key the target requires, sent as `Authorization: Bearer`.
+    #[arg(long, value_name = "KEY", env = "OVCERT_API_KEY", hide_env_values = true, value_parser = api_key_parser)]
+    api_key: Option<ovcert::api::access::ApiKey>,
     /// Known non-conformances (TOML `[[expected]]` entries with `rule` or `scenario` and a
     /// `reason`): listed failures do not fail the run, but a listed entry that passes or
     /// matches nothing does.
@@ -313,6 +354,10 @@ fn main() -> ExitCode {
             Err(error) => fail(&error),
         },
         Command::Serve(args) => match serve(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        },
+        Command::ApiKey(args) => match api_key(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail(&error),
         },
@@ -519,6 +564,7 @@ fn certify(args: CertifyArgs) -> anyhow::Result<bool> {
         rules: Arc::new(rules),
         rules_text,
         features: args.features.unwrap_or_else(runner::default_features_dir),
+        api_key: args.api_key,
     };
     let outcome = runtime()?.block_on(certify(&options))?;
     let failures = outcome.report.failures();
@@ -608,12 +654,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let names: Vec<&str> = args.without.iter().map(|c| c.name()).collect();
         identity.push_str(&format!(" without {}", names.join(", ")));
     }
+    let access = serve_access(&args, &rules)?;
     let system = ovcert::faults::system(rules, &args.faults);
     let router = ovcert::server::router(ovcert::server::ServerConfig {
         system,
         identity,
         test_controls: args.test_controls,
         without: args.without.clone(),
+        access,
     });
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -633,6 +681,70 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("ovcert serve: stopped");
         Ok(())
     })
+}
+
+/// Who may call the server: the key file's participants, or — only for a local test lab —
+/// everyone.
+fn serve_access(
+    args: &ServeArgs,
+    rules: &rules::RuleSet,
+) -> anyhow::Result<ovcert::server::auth::Access> {
+    use ovcert::server::auth::{Access, KeyRing};
+
+    let Some(path) = &args.keys else {
+        if !(args.test_controls && args.listen.ip().is_loopback()) {
+            anyhow::bail!(
+                "no --keys: without API keys the server is open to every caller, which is \
+                 allowed only for a local test lab (--test-controls on a loopback address such \
+                 as 127.0.0.1); to serve participants give --keys FILE (entries from `ovcert \
+                 api-key`)"
+            );
+        }
+        eprintln!(
+            "ovcert serve: OPEN local test lab: no API keys, every request may call every \
+             operation (loopback only; --keys FILE for participants)"
+        );
+        return Ok(Access::Open);
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading API keys {}", path.display()))?;
+    let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
+    let ring = KeyRing::load_str(&path.display().to_string(), &text, &operators)?;
+    eprintln!(
+        "ovcert serve: API keys required ({} participants in {})",
+        ring.len(),
+        path.display()
+    );
+    Ok(Access::Keys(ring))
+}
+
+fn api_key(args: ApiKeyArgs) -> anyhow::Result<()> {
+    use ovcert::api::access::ApiKey;
+
+    match (&args.operator, args.role.has_operator()) {
+        (None, true) => anyhow::bail!("a {} key needs --operator", args.role),
+        (Some(_), false) => anyhow::bail!("a {} key acts for no operator", args.role),
+        _ => {}
+    }
+    if args.participant.trim().is_empty() || args.participant.len() > 64 {
+        anyhow::bail!("--participant must be 1 to 64 characters");
+    }
+    let key = ApiKey::mint().map_err(anyhow::Error::msg)?;
+    print!(
+        "{}",
+        ovcert::server::auth::entry_toml(
+            &args.participant,
+            args.role,
+            args.operator.as_deref(),
+            &key
+        )
+    );
+    eprintln!(
+        "API key for {} (shown once; only its SHA-256 is in the entry): {}",
+        args.participant,
+        key.expose()
+    );
+    Ok(())
 }
 
 fn run(args: RunArgs) -> anyhow::Result<bool> {
@@ -661,6 +773,7 @@ fn run(args: RunArgs) -> anyhow::Result<bool> {
         formats_dir: None,
         expected_failures,
         sequential: false,
+        api_key: args.api_key,
     };
     let report = runtime()?.block_on(runner::run(&options))?;
     if let Some(dir) = &args.out {

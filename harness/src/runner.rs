@@ -16,6 +16,7 @@ use cucumber::{World as _, event::ScenarioFinished};
 use futures::FutureExt as _;
 use ovcert_reference::rules::RuleSet;
 
+use crate::api::access::ApiKey;
 use crate::catalogue::{self, Rule};
 use crate::expected::{Assessment, ExpectedFailures};
 use crate::onboarding::{self, Profile};
@@ -45,6 +46,8 @@ pub struct RunOptions {
     /// One scenario at a time even on a fresh system per scenario (certification: the
     /// request log then reads scenario by scenario).
     pub sequential: bool,
+    /// The key an HTTP or container target requires (`--api-key`), if any.
+    pub api_key: Option<ApiKey>,
 }
 
 impl RunOptions {
@@ -60,6 +63,7 @@ impl RunOptions {
             formats_dir: None,
             expected_failures: None,
             sequential: false,
+            api_key: None,
         }
     }
 }
@@ -185,14 +189,14 @@ pub async fn run(options: &RunOptions) -> anyhow::Result<RunReport> {
     match &options.target {
         Target::InProcess => run_with(options, SutSource::in_process(&options.rules)).await,
         Target::Http(url) => {
-            let http = Http::connect(url).await?;
+            let http = Http::connect_as(url, options.api_key.as_ref()).await?;
             run_with(options, SutSource::shared(http)).await
         }
         Target::Image(image) => {
             // The container lives until the end of this arm: removed after the run, also
             // when it failed.
             let container = Container::start(image, &["--test-controls".to_owned()]).await?;
-            let http = Http::connect(container.base_url()).await?;
+            let http = Http::connect_as(container.base_url(), options.api_key.as_ref()).await?;
             let identity = format!("{}: {}", container.identity(), http.identity());
             let http = http.described_as(identity);
             run_with(options, SutSource::shared(http)).await

@@ -19,6 +19,7 @@ async fn start(test_controls: bool) -> String {
         identity: "reference under test".into(),
         test_controls,
         without: vec![],
+        access: ovcert::server::auth::Access::Open,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -229,6 +230,7 @@ async fn an_unreachable_target_is_a_clear_error() {
     let error = ovcert::sut::Http::connect_within(
         &format!("http://{address}"),
         std::time::Duration::from_millis(500),
+        None,
     )
     .await
     .err()

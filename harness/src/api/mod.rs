@@ -11,6 +11,7 @@
 //! back office holds); a production system refuses them. Failures are RFC 9457 problem details
 //! ([`Problem`]).
 
+pub mod access;
 pub mod hex;
 pub mod openapi;
 pub mod operations;

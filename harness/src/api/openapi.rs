@@ -6,12 +6,16 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
-use super::operations::visit_all;
+use super::access::{ApiRole, allowed_roles};
+use super::operations::{ServiceLookup, visit_all};
 use super::problem::ProblemKind;
 use super::{OPENAPI_PATH, Operation, Problem, READY_PATH, Visitor};
 
 /// Where the committed copy lives, relative to the repository root.
 pub const COMMITTED_PATH: &str = "harness/openapi.json";
+
+/// The name of the API-key scheme in `components.securitySchemes`.
+const SECURITY_SCHEME: &str = "apiKey";
 
 /// The document as pretty JSON with a final newline (the committed form).
 pub fn document_text() -> String {
@@ -42,11 +46,25 @@ pub fn document() -> Value {
                 cards, readers, back office, OVpay payments and risk, card-holder terms and fees. \
                 Every operation is a POST of a JSON object answering 200 with JSON; failures are RFC 9457 \
                 problem details. Operations under /test/v1/ are test controls (clock, bank simulator, \
-                reset) and observations; a server offers them only when started with --test-controls.",
+                reset) and observations; a server offers them only when started with --test-controls. \
+                Every operation needs a participant's API key (`Authorization: Bearer <key>`, 401 without \
+                a known one); its role and operator decide what it may call and read (403), listed per \
+                operation as `x-ovcert-roles`. Failed service lookups are rate-limited (429 with \
+                Retry-After); request headers are limited (431) and bodies too (413).",
             "license": { "name": "EUPL-1.2" }
         },
+        "security": [{ SECURITY_SCHEME: [] }],
         "paths": paths.paths,
-        "components": { "schemas": schemas },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A participant's API key (`ovcert api-key`), bound to a role and, for a service provider, an operator. A local test lab without keys (`ovcert serve --test-controls` on loopback) needs none."
+                }
+            }
+        },
     })
 }
 
@@ -87,18 +105,30 @@ impl Paths {
         self.generator.subschema_for::<T>().into()
     }
 
+    /// One response per status; kinds sharing a status (403) share its description.
     fn problems(&mut self, kinds: &[ProblemKind]) -> Map<String, Value> {
         let problem = self.schema::<Problem>();
-        kinds
-            .iter()
-            .map(|kind| {
-                (
-                    kind.status().to_string(),
-                    json!({
-                        "description": kind.title(),
-                        "content": { "application/problem+json": { "schema": problem } }
-                    }),
-                )
+        let mut by_status: std::collections::BTreeMap<u16, Vec<&str>> = Default::default();
+        for kind in kinds {
+            by_status
+                .entry(kind.status())
+                .or_default()
+                .push(kind.title());
+        }
+        by_status
+            .into_iter()
+            .map(|(status, titles)| {
+                let mut response = json!({
+                    "description": titles.join("; "),
+                    "content": { "application/problem+json": { "schema": problem } }
+                });
+                if status == ProblemKind::TooManyRequests.status() {
+                    response["headers"] = json!({ "Retry-After": {
+                        "description": "Seconds until the next attempt is accepted.",
+                        "schema": { "type": "integer", "minimum": 1 }
+                    }});
+                }
+                (status.to_string(), response)
             })
             .collect()
     }
@@ -109,6 +139,7 @@ impl Paths {
             READY_PATH.into(),
             json!({ "get": {
                 "operationId": "Ready",
+                "security": [],
                 "summary": "Answers 200 once the system takes requests.",
                 "tags": ["service"],
                 "responses": {
@@ -131,6 +162,7 @@ impl Paths {
             OPENAPI_PATH.into(),
             json!({ "get": {
                 "operationId": "OpenApi",
+                "security": [],
                 "summary": "This document.",
                 "tags": ["service"],
                 "responses": {
@@ -154,10 +186,22 @@ impl Visitor for Paths {
             ProblemKind::UnsupportedMediaType,
             ProblemKind::Refused,
             ProblemKind::Internal,
+            ProblemKind::Unauthorized,
+            ProblemKind::Forbidden,
+            ProblemKind::HeaderFieldsTooLarge,
         ];
         if O::is_test_control() {
             kinds.push(ProblemKind::TestControlsOff);
         }
+        if O::NAME == ServiceLookup::NAME {
+            kinds.push(ProblemKind::TooManyRequests);
+        }
+        let roles: Vec<&str> = allowed_roles(O::NAME)
+            .unwrap_or_default()
+            .iter()
+            .chain(&[ApiRole::TestLab])
+            .map(|role| role.id())
+            .collect();
         let mut responses = self.problems(&kinds);
         responses.insert(
             "200".into(),
@@ -180,6 +224,7 @@ impl Visitor for Paths {
                 "summary": summary,
                 "description": description.lines().map(str::trim).collect::<Vec<_>>().join(" "),
                 "tags": [tag],
+                "x-ovcert-roles": roles,
                 "requestBody": {
                     "required": true,
                     "content": { "application/json": { "schema": request } }

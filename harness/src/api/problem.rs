@@ -32,6 +32,15 @@ pub enum ProblemKind {
     PayloadTooLarge,
     NotFound,
     MethodNotAllowed,
+    /// No API key, or one the server does not know.
+    Unauthorized,
+    /// A known key without the right: its role may not call the operation, or the request
+    /// names another operator's data.
+    Forbidden,
+    /// Too many failed service lookups (EMV-15): guessing is slowed down.
+    TooManyRequests,
+    /// The request's headers are too many or too large.
+    HeaderFieldsTooLarge,
     /// A test control on a server started without `--test-controls`.
     TestControlsOff,
     /// The system under test could not carry the operation out.
@@ -42,12 +51,16 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 9] = [
+    pub const ALL: [ProblemKind; 13] = [
         ProblemKind::MalformedRequest,
         ProblemKind::UnsupportedMediaType,
         ProblemKind::PayloadTooLarge,
         ProblemKind::NotFound,
         ProblemKind::MethodNotAllowed,
+        ProblemKind::Unauthorized,
+        ProblemKind::Forbidden,
+        ProblemKind::TooManyRequests,
+        ProblemKind::HeaderFieldsTooLarge,
         ProblemKind::TestControlsOff,
         ProblemKind::Refused,
         ProblemKind::NotSupported,
@@ -57,12 +70,15 @@ impl ProblemKind {
     pub fn status(self) -> u16 {
         match self {
             ProblemKind::MalformedRequest => 400,
-            ProblemKind::TestControlsOff => 403,
+            ProblemKind::Unauthorized => 401,
+            ProblemKind::Forbidden | ProblemKind::TestControlsOff => 403,
             ProblemKind::NotFound => 404,
             ProblemKind::MethodNotAllowed => 405,
             ProblemKind::PayloadTooLarge => 413,
             ProblemKind::UnsupportedMediaType => 415,
             ProblemKind::Refused => 422,
+            ProblemKind::TooManyRequests => 429,
+            ProblemKind::HeaderFieldsTooLarge => 431,
             ProblemKind::Internal => 500,
             ProblemKind::NotSupported => 501,
         }
@@ -75,6 +91,10 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "payload-too-large",
             ProblemKind::NotFound => "not-found",
             ProblemKind::MethodNotAllowed => "method-not-allowed",
+            ProblemKind::Unauthorized => "unauthorized",
+            ProblemKind::Forbidden => "forbidden",
+            ProblemKind::TooManyRequests => "too-many-requests",
+            ProblemKind::HeaderFieldsTooLarge => "header-fields-too-large",
             ProblemKind::TestControlsOff => "test-controls-off",
             ProblemKind::Refused => "refused",
             ProblemKind::NotSupported => "not-supported",
@@ -89,6 +109,10 @@ impl ProblemKind {
             ProblemKind::PayloadTooLarge => "The request body is too large",
             ProblemKind::NotFound => "No such resource",
             ProblemKind::MethodNotAllowed => "This method is not allowed here",
+            ProblemKind::Unauthorized => "An API key is required",
+            ProblemKind::Forbidden => "This API key may not do this",
+            ProblemKind::TooManyRequests => "Too many failed attempts; try again later",
+            ProblemKind::HeaderFieldsTooLarge => "The request headers are too large",
             ProblemKind::TestControlsOff => "Test controls are off on this server",
             ProblemKind::Refused => "The system could not carry the operation out",
             ProblemKind::NotSupported => "The system does not offer this operation",

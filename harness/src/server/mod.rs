@@ -5,15 +5,25 @@
 //! requests, one at a time: the reference is a single deployment, and a suite run against it
 //! resets it between scenarios. Test controls answer 403 unless the server was started with
 //! them; malformed requests answer 4xx problem details that never echo a card number.
+//!
+//! Who may call what is decided before a request reaches the system: [`auth`] (API keys,
+//! roles and operator scoping from [`crate::api::access`]), [`rate_limit`] (failed service
+//! lookups), [`limits`] (header and body sizes, enforced per request and per connection in
+//! [`listen`]).
 
+pub mod auth;
+mod limits;
+mod listen;
+pub mod rate_limit;
 mod request;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures::FutureExt as _;
@@ -24,6 +34,8 @@ use crate::api::problem::ProblemKind;
 use crate::api::{OPENAPI_PATH, Operation, Problem, READY_PATH, Visitor, openapi, operations};
 use crate::capabilities::Capability;
 use crate::sut::{SutErrorKind, SystemUnderTest};
+use auth::{Access, Refusal};
+use rate_limit::{LOOKUP_POLICY, LookupLimiter};
 
 /// What a server serves.
 pub struct ServerConfig {
@@ -36,6 +48,8 @@ pub struct ServerConfig {
     /// Capabilities the served system does not offer: their operations answer 501
     /// `not-supported` (a system of a participant that lacks them).
     pub without: Vec<Capability>,
+    /// Who may call: API keys, or open (a local test lab).
+    pub access: Access,
 }
 
 struct AppState {
@@ -44,6 +58,8 @@ struct AppState {
     test_controls: bool,
     without: Vec<Capability>,
     openapi: String,
+    access: Access,
+    lookups: LookupLimiter,
 }
 
 /// The participant API's routes for `config`.
@@ -54,6 +70,8 @@ pub fn router(config: ServerConfig) -> Router {
         test_controls: config.test_controls,
         without: config.without,
         openapi: openapi::document_text(),
+        access: config.access,
+        lookups: LookupLimiter::new(LOOKUP_POLICY),
     });
     let mut routes = Routes {
         router: Router::new(),
@@ -65,21 +83,14 @@ pub fn router(config: ServerConfig) -> Router {
         .route(OPENAPI_PATH, get(openapi_document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(limits::limit_headers))
         .with_state(state)
 }
 
 /// Serves `router` on `listener` until Ctrl-C or SIGTERM, then finishes the requests in
 /// flight and returns.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    use axum::serve::ListenerExt as _;
-    // Request and answer are small and strictly alternate: without NODELAY a reply can wait
-    // for the client's delayed acknowledgement.
-    let listener = listener.tap_io(|stream| {
-        let _ = stream.set_nodelay(true);
-    });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    listen::serve_until(listener, router, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
@@ -120,6 +131,10 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
     let problem = |kind: ProblemKind, detail: String| {
         problem_response(Problem::new(kind, detail).at(&path).operation(O::NAME))
     };
+    let caller = match auth::admit(&state.access, request.headers(), O::NAME) {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal_response(refusal, &path, O::NAME),
+    };
     if O::is_test_control() && !state.test_controls {
         return problem(
             ProblemKind::TestControlsOff,
@@ -147,11 +162,34 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
         Ok(operation) => operation,
         Err((kind, detail)) => return problem(kind, format!("{}: {detail}", O::NAME)),
     };
+    if let Err(refusal) = auth::check_scope(&caller, O::NAME, &operation) {
+        return refusal_response(refusal, &path, O::NAME);
+    }
+    let limited = rate_limit::applies(O::NAME, &caller);
+    if limited && let Err(wait) = state.lookups.take(&caller.participant, Instant::now()) {
+        let mut response = problem(
+            ProblemKind::TooManyRequests,
+            format!(
+                "too many {} calls that found nothing; try again in {} s",
+                O::NAME,
+                rate_limit::retry_after_s(wait)
+            ),
+        );
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(rate_limit::retry_after_s(wait)),
+        );
+        return response;
+    }
     let mut system = state.system.lock().await;
-    match AssertUnwindSafe(operation.apply(&mut **system))
+    let outcome = AssertUnwindSafe(operation.apply(&mut **system))
         .catch_unwind()
-        .await
-    {
+        .await;
+    drop(system);
+    if limited && matches!(&outcome, Ok(Ok(answer)) if rate_limit::found(answer)) {
+        state.lookups.give_back(&caller.participant);
+    }
+    match outcome {
         Ok(Ok(answer)) => (StatusCode::OK, axum::Json(answer)).into_response(),
         Ok(Err(error)) if error.kind == SutErrorKind::NotSupported => {
             problem(ProblemKind::NotSupported, error.reason)
@@ -218,6 +256,23 @@ async fn method_not_allowed(request: Request) -> Response {
         )
         .at(&path),
     )
+}
+
+/// A refusal of [`auth`] as a problem; a 401 says how to authenticate (RFC 6750).
+fn refusal_response(refusal: Refusal, path: &str, operation: &str) -> Response {
+    let unauthorized = refusal.kind == ProblemKind::Unauthorized;
+    let mut response = problem_response(
+        Problem::new(refusal.kind, refusal.detail)
+            .at(path)
+            .operation(operation),
+    );
+    if unauthorized {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"ovcert\""),
+        );
+    }
+    response
 }
 
 fn problem_response(problem: Problem) -> Response {

@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 use super::client::{Client, Transport};
 use super::{SutError, SutResult};
+use crate::api::access::ApiKey;
+use crate::api::operations::PansHeld;
 use crate::api::problem::ProblemKind;
 use crate::api::{Operation, Problem, READY_PATH};
 
@@ -43,14 +45,33 @@ impl Http {
     /// for it to be ready. The suite needs the test controls, so a server without them is
     /// refused here rather than in every scenario.
     pub async fn connect(base_url: &str) -> SutResult<Http> {
-        Http::connect_within(base_url, READY_WAIT).await
+        Http::connect_within(base_url, READY_WAIT, None).await
     }
 
-    /// [`Http::connect`], waiting at most `wait` for the readiness endpoint.
-    pub async fn connect_within(base_url: &str, wait: Duration) -> SutResult<Http> {
+    /// [`Http::connect`] sending `key` (`Authorization: Bearer`) with every request, for a
+    /// system that requires one.
+    pub async fn connect_as(base_url: &str, key: Option<&ApiKey>) -> SutResult<Http> {
+        Http::connect_within(base_url, READY_WAIT, key).await
+    }
+
+    /// [`Http::connect_as`], waiting at most `wait` for the readiness endpoint.
+    pub async fn connect_within(
+        base_url: &str,
+        wait: Duration,
+        key: Option<&ApiKey>,
+    ) -> SutResult<Http> {
         let base = base_url.trim_end_matches('/').to_owned();
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = key {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+                    .map_err(|_| SutError::new("connect", "the API key is not a header value"))?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
         let client = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
+            .default_headers(headers)
             .no_proxy()
             .build()
             .map_err(|e| SutError::new("connect", format!("building the HTTP client: {e}")))?;
@@ -95,11 +116,13 @@ impl Http {
                 ),
             ));
         }
-        Ok(Client::new(HttpTransport {
+        let transport = HttpTransport {
             client,
             system: format!("{} at {base}", ready.system),
             base,
-        }))
+        };
+        transport.check_access(key.is_some()).await?;
+        Ok(Client::new(transport))
     }
 
     /// The same target, named `identity` in reports (e.g. with the image it runs in).
@@ -111,6 +134,41 @@ impl Http {
     /// The target's base URL.
     pub fn base_url(&self) -> &str {
         &self.transport.base
+    }
+}
+
+impl HttpTransport {
+    /// Refuses up front a system that does not let this client use the test controls (no
+    /// key, an unknown key, a key of a participant role), rather than failing every scenario
+    /// with the same 401 or 403. Asks a harmless observation; other failures are left to the
+    /// scenarios.
+    async fn check_access(&self, has_key: bool) -> SutResult<()> {
+        let url = format!("{}{}", self.base, PansHeld::PATH);
+        let Ok(response) = self.client.post(&url).json(&PansHeld {}).send().await else {
+            return Ok(());
+        };
+        let status = response.status().as_u16();
+        let detail = match response.json::<Problem>().await {
+            Ok(problem) if problem.kind == ProblemKind::Unauthorized.uri() => {
+                if has_key {
+                    format!("the system refused the API key: {}", problem.detail)
+                } else {
+                    "the system requires an API key: give a test-lab key with --api-key or \
+                     OVCERT_API_KEY"
+                        .to_owned()
+                }
+            }
+            Ok(problem) if problem.kind == ProblemKind::Forbidden.uri() => format!(
+                "the API key may not use the test controls a suite run needs (a test-lab key \
+                 may): {}",
+                problem.detail
+            ),
+            _ => return Ok(()),
+        };
+        Err(SutError::new(
+            "connect",
+            format!("{} answered {status}: {detail}", self.base),
+        ))
     }
 }
 

@@ -19,11 +19,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `ovcert serve --listen 127.0.0.1:0 --test-controls ARGS…` and waits for its
-    /// listening line.
+    /// Starts `ovcert serve --listen 127.0.0.1:0 --test-controls ARGS…` (an open local test
+    /// lab without `--keys`) and waits for its listening line.
     pub fn start(args: &[&str]) -> Server {
+        let mut all = vec!["--test-controls"];
+        all.extend_from_slice(args);
+        Server::start_with(&all)
+    }
+
+    /// Starts `ovcert serve --listen 127.0.0.1:0 ARGS…` (no test controls unless asked for).
+    pub fn start_with(args: &[&str]) -> Server {
         let mut child = Command::new(OVCERT)
-            .args(["serve", "--listen", "127.0.0.1:0", "--test-controls"])
+            .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -308,6 +308,23 @@ impl SystemUnderTest for InProcess {
     }
 
     async fn operator_report(&mut self, operator: &str, day: Date) -> SutResult<OperatorReport> {
+        // GBO-03: reports exist for the rule set's operators; another name (anything a caller
+        // typed, a card number even) is refused without being repeated.
+        if !self
+            .rules
+            .operators
+            .iter()
+            .any(|known| known.id == operator)
+        {
+            let known: Vec<&str> = self.rules.operators.iter().map(|o| o.id.as_str()).collect();
+            return Err(SutError::new(
+                "operator report",
+                format!(
+                    "the rule set has no such operator; its operators are {}",
+                    known.join(", ")
+                ),
+            ));
+        }
         let view = self
             .back_office
             .day(&self.rules, TravelDay(day), self.now)
