@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bad input against the served OpenAPI document: schemathesis generates requests from
-# harness/openapi.json (valid and deliberately invalid bodies) against `ovcert serve
-# --test-controls` on a loopback port and runs every check (no 5xx, answers conform to the
+# harness/openapi.json (valid and deliberately invalid bodies, missing and wrong credentials)
+# against `ovcert serve --keys FILE --test-controls` on a loopback port, as a participant-facing
+# server runs, with a freshly minted test-lab key, and runs every check (no 5xx, answers conform to the
 # schema, invalid data refused, valid data accepted; see schemathesis.toml here for the one
 # adjusted expectation). Fails when any check fails, when the server logged a panic, or when
 # fewer than MIN_REQUESTS test cases were generated.
@@ -35,8 +36,13 @@ fi
 cargo build --quiet --locked -p ovcert
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 rm -rf "$OUT" && mkdir -p "$OUT"
-OVCERT_LISTEN="127.0.0.1:$port" "$TARGET_DIR/debug/ovcert" serve --test-controls \
-    >"$OUT/server.log" 2>&1 &
+# The key goes to stderr once; the keys file keeps only its SHA-256.
+"$TARGET_DIR/debug/ovcert" api-key --participant schemathesis --role test-lab \
+    >"$OUT/keys.toml" 2>"$OUT/key.txt"
+key=$(grep -oE 'ovk_[0-9a-f]+' "$OUT/key.txt")
+rm "$OUT/key.txt"
+OVCERT_LISTEN="127.0.0.1:$port" "$TARGET_DIR/debug/ovcert" serve --keys "$OUT/keys.toml" \
+    --test-controls >"$OUT/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -49,6 +55,7 @@ echo "schemathesis/run.sh: $MAX_EXAMPLES examples per operation against http://1
 status=0
 "$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" \
     run "http://127.0.0.1:$port/openapi.json" \
+    --header "Authorization: Bearer $key" \
     --checks all --max-examples "$MAX_EXAMPLES" --workers 2 --seed 20261121 \
     --report junit --report-dir "$OUT" --no-color \
     >"$OUT/schemathesis.log" 2>&1 || status=$?
