@@ -19,6 +19,7 @@ async fn start(test_controls: bool) -> String {
         identity: "reference under test".into(),
         test_controls,
         without: vec![],
+        journal: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

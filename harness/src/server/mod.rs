@@ -4,8 +4,11 @@
 //! behind it) and the first system the suite certifies over the wire. One system serves all
 //! requests, one at a time: the reference is a single deployment, and a suite run against it
 //! resets it between scenarios. Test controls answer 403 unless the server was started with
-//! them; malformed requests answer 4xx problem details that never echo a card number.
+//! them; malformed requests answer 4xx problem details that never echo a card number. With a
+//! [`journal`], every operation that changes the system is durable before it is answered and
+//! a restart recovers the state exactly.
 
+pub mod journal;
 mod request;
 
 use std::panic::AssertUnwindSafe;
@@ -25,6 +28,8 @@ use crate::api::{OPENAPI_PATH, Operation, Problem, READY_PATH, Visitor, openapi,
 use crate::capabilities::Capability;
 use crate::sut::{SutErrorKind, SystemUnderTest};
 
+use self::journal::{Journal, JournalError, Outcome};
+
 /// What a server serves.
 pub struct ServerConfig {
     /// The system behind the API.
@@ -36,6 +41,9 @@ pub struct ServerConfig {
     /// Capabilities the served system does not offer: their operations answer 501
     /// `not-supported` (a system of a participant that lacks them).
     pub without: Vec<Capability>,
+    /// Where operations that change the system are made durable before they are answered
+    /// (`None`: the state lives in memory only).
+    pub journal: Option<Journal>,
 }
 
 struct AppState {
@@ -44,6 +52,7 @@ struct AppState {
     test_controls: bool,
     without: Vec<Capability>,
     openapi: String,
+    journal: Option<Journal>,
 }
 
 /// The participant API's routes for `config`.
@@ -54,6 +63,7 @@ pub fn router(config: ServerConfig) -> Router {
         test_controls: config.test_controls,
         without: config.without,
         openapi: openapi::document_text(),
+        journal: config.journal,
     });
     let mut routes = Routes {
         router: Router::new(),
@@ -147,11 +157,38 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
         Ok(operation) => operation,
         Err((kind, detail)) => return problem(kind, format!("{}: {detail}", O::NAME)),
     };
+    // Journaled as the system will read it back: the request re-serialised, not the raw body.
+    let body = match &state.journal {
+        Some(_) if O::changes_state() => serde_json::to_string(&operation).ok(),
+        _ => None,
+    };
     let mut system = state.system.lock().await;
-    match AssertUnwindSafe(operation.apply(&mut **system))
+    if let Some(failure) = state.journal.as_ref().and_then(Journal::failure) {
+        return problem(ProblemKind::Internal, journal_stopped(&failure));
+    }
+    let result = AssertUnwindSafe(operation.apply(&mut **system))
         .catch_unwind()
-        .await
+        .await;
+    // Queued under the lock: the journal's order is the order the system applied them in.
+    let durable = state.journal.as_ref().map(|journal| match body {
+        Some(body) => journal.record(O::NAME, body, Outcome::of(&result)),
+        None => journal.barrier(),
+    });
+    drop(system);
+    if let Some(durable) = durable
+        && let Err(failure) = durable.committed().await
     {
+        return problem(
+            ProblemKind::Internal,
+            format!(
+                "{} was carried out but could not be made durable, so it may be lost on a \
+                 restart; {}",
+                O::NAME,
+                journal_stopped(&failure)
+            ),
+        );
+    }
+    match result {
         Ok(Ok(answer)) => (StatusCode::OK, axum::Json(answer)).into_response(),
         Ok(Err(error)) if error.kind == SutErrorKind::NotSupported => {
             problem(ProblemKind::NotSupported, error.reason)
@@ -166,6 +203,13 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
             ),
         ),
     }
+}
+
+fn journal_stopped(failure: &JournalError) -> String {
+    format!(
+        "the server stopped taking requests because its {failure}; restart it to recover the \
+         journaled state"
+    )
 }
 
 #[derive(Serialize)]

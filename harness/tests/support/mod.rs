@@ -42,6 +42,21 @@ impl Server {
         Server { child, base_url }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end (after a kill); its exit status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("waiting for ovcert serve")
+    }
+
+    /// SIGKILL, and waits for the process to end.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("killing ovcert serve");
+        self.wait();
+    }
+
     pub fn target(&self) -> String {
         self.base_url.clone()
     }
