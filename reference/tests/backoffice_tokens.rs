@@ -445,9 +445,24 @@ fn a_surrogate_is_refused_when_taken_or_not_a_surrogate() {
     let token = vault.token_of(PAN, 1).unwrap();
     let other = vault.token_of("5413330089010442", 1).unwrap();
     assert!(vault.alias("0123456789012345", 1, token.clone()));
-    assert!(vault.alias("0123456789012345", 1, token.clone()), "same again is fine");
-    assert!(!vault.alias("0123456789012345", 1, other), "taken by another card");
-    assert!(!vault.alias(PAN, 1, token.clone()), "a real PAN (MII 5) is no surrogate");
-    assert!(!vault.alias("0123", 1, token.clone()), "too short for a PAN");
-    assert!(!vault.alias("0123456789012345", 100, token), "sequence above 99");
+    assert!(
+        vault.alias("0123456789012345", 1, token.clone()),
+        "same again is fine"
+    );
+    assert!(
+        !vault.alias("0123456789012345", 1, other),
+        "taken by another card"
+    );
+    assert!(
+        !vault.alias(PAN, 1, token.clone()),
+        "a real PAN (MII 5) is no surrogate"
+    );
+    assert!(
+        !vault.alias("0123", 1, token.clone()),
+        "too short for a PAN"
+    );
+    assert!(
+        !vault.alias("0123456789012345", 100, token),
+        "sequence above 99"
+    );
 }

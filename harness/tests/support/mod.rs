@@ -34,11 +34,13 @@ impl Server {
         BufReader::new(stdout)
             .read_line(&mut line)
             .expect("reading the listening line");
-        let base_url = line
-            .trim()
-            .strip_prefix("ovcert serve: listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line of ovcert serve: {line:?}"))
-            .to_owned();
+        let Some(base_url) = line.trim().strip_prefix("ovcert serve: listening on ") else {
+            let status = child.wait().expect("waiting for ovcert serve");
+            panic!(
+                "unexpected first line of ovcert serve: {line:?} (it ended: {status}; its stderr is above)"
+            );
+        };
+        let base_url = base_url.to_owned();
         Server { child, base_url }
     }
 

@@ -166,7 +166,11 @@ impl Fingerprint {
                 format!("ovcert {}", self.ovcert_version),
             ),
             "rule_set_sha256" => (
-                format!("rule set {} with SHA-256 {}…", self.rule_set_id, short(found)),
+                format!(
+                    "rule set {} with SHA-256 {}…",
+                    self.rule_set_id,
+                    short(found)
+                ),
                 format!(
                     "rule set {} with SHA-256 {}…",
                     self.rule_set_id,
@@ -177,7 +181,10 @@ impl Fingerprint {
                 format!("rule set {found}"),
                 format!("rule set {}", self.rule_set_id),
             ),
-            _ => (format!("{key} {found:?}"), format!("{key} {:?}", self.entries_value(key))),
+            _ => (
+                format!("{key} {found:?}"),
+                format!("{key} {:?}", self.entries_value(key)),
+            ),
         };
         format!(
             "was written by {theirs}, but this server runs {ours}; replaying it would give \
@@ -252,7 +259,10 @@ pub async fn recover(path: &Path, rules: Arc<RuleSet>) -> Result<Recovered, Jour
         if !system.alias_pan(&alias.surrogate, alias.pan_sequence, alias.token.clone()) {
             return Err(JournalError::new(
                 &shown,
-                format!("surrogate PAN {} is not usable; the journal is corrupt", alias.surrogate),
+                format!(
+                    "surrogate PAN {} is not usable; the journal is corrupt",
+                    alias.surrogate
+                ),
             ));
         }
     }

@@ -105,14 +105,15 @@ impl PanScrubber {
                 .get("pan_sequence")
                 .and_then(Value::as_u64)
                 .and_then(|s| u8::try_from(s).ok());
-            let replacement = match sequence.and_then(|s| Some((s, self.vault.token_of(pan, s).ok()?))) {
-                Some((sequence, token)) => {
-                    let (surrogate, alias) = self.surrogate_for(token, pan.len(), sequence);
-                    scrubbed.new_aliases.extend(alias);
-                    surrogate
-                }
-                None => zeroed(pan),
-            };
+            let replacement =
+                match sequence.and_then(|s| Some((s, self.vault.token_of(pan, s).ok()?))) {
+                    Some((sequence, token)) => {
+                        let (surrogate, alias) = self.surrogate_for(token, pan.len(), sequence);
+                        scrubbed.new_aliases.extend(alias);
+                        surrogate
+                    }
+                    None => zeroed(pan),
+                };
             if *pan != replacement {
                 scrubbed.erased += 1;
                 object.insert("pan".into(), Value::String(replacement));
@@ -185,7 +186,11 @@ fn time_of(object: &Map<String, Value>, around: Timestamp) -> Timestamp {
         .unwrap_or(around)
 }
 
-fn visit_pans(value: &Value, around: Timestamp, visit: &mut impl FnMut(&Map<String, Value>, Timestamp)) {
+fn visit_pans(
+    value: &Value,
+    around: Timestamp,
+    visit: &mut impl FnMut(&Map<String, Value>, Timestamp),
+) {
     match value {
         Value::Object(object) => {
             let time = time_of(object, around);
@@ -262,7 +267,13 @@ mod tests {
             scrubber.first_due(&reader_tap, at("2024-06-12T08:00:00Z")),
             Some(at("2024-06-13T08:00:00Z"))
         );
-        assert_eq!(scrubber.first_due(&json!({"now": "2024-06-12T08:00:00Z"}), Timestamp::UNIX_EPOCH), None);
+        assert_eq!(
+            scrubber.first_due(
+                &json!({"now": "2024-06-12T08:00:00Z"}),
+                Timestamp::UNIX_EPOCH
+            ),
+            None
+        );
     }
 
     #[test]
@@ -273,9 +284,14 @@ mod tests {
             {"at": "2024-06-12T09:00:00Z", "card": {"type": "emv", "pan": PAN, "pan_sequence": 1, "expiry": "2812"}},
         ]});
         let scrubbed = scrubber.scrub(&mut body, Timestamp::UNIX_EPOCH, at("2024-06-13T06:00:00Z"));
-        assert_eq!(scrubbed.erased, 1, "the tap at 06:00 is due at 06:00 the next day (EMV-17)");
+        assert_eq!(
+            scrubbed.erased, 1,
+            "the tap at 06:00 is due at 06:00 the next day (EMV-17)"
+        );
         assert_eq!(scrubbed.next_due, Some(at("2024-06-13T09:00:00Z")));
-        let [alias] = scrubbed.new_aliases.as_slice() else { panic!("one new surrogate") };
+        let [alias] = scrubbed.new_aliases.as_slice() else {
+            panic!("one new surrogate")
+        };
         let surrogate = body["taps"][0]["card"]["pan"].as_str().unwrap().to_owned();
         assert_eq!(surrogate, alias.surrogate);
         assert_eq!(surrogate.len(), PAN.len());
@@ -283,15 +299,23 @@ mod tests {
         assert_eq!(body["taps"][1]["card"]["pan"], PAN);
 
         let later = scrubber.scrub(&mut body, Timestamp::UNIX_EPOCH, at("2024-06-14T00:00:00Z"));
-        assert_eq!((later.erased, later.next_due, later.new_aliases.len()), (1, None, 0));
-        assert_eq!(body["taps"][1]["card"]["pan"], surrogate.as_str(), "one surrogate per card");
+        assert_eq!(
+            (later.erased, later.next_due, later.new_aliases.len()),
+            (1, None, 0)
+        );
+        assert_eq!(
+            body["taps"][1]["card"]["pan"],
+            surrogate.as_str(),
+            "one surrogate per card"
+        );
         assert!(!body.to_string().contains(PAN));
 
         let again = scrubber.scrub(&mut body, Timestamp::UNIX_EPOCH, at("2024-06-15T00:00:00Z"));
         assert_eq!(again.erased, 0, "a surrogate stays as it is");
 
         // The system, told the surrogate, reaches the same card.
-        let mut vault = TokenVault::from_hex(&ovcert_reference::rules::nl_2024().ovpay.token_key_hex).unwrap();
+        let mut vault =
+            TokenVault::from_hex(&ovcert_reference::rules::nl_2024().ovpay.token_key_hex).unwrap();
         let token = vault.token_of(PAN, 1).unwrap();
         assert_eq!(alias.token, token);
         assert!(vault.alias(&alias.surrogate, 1, alias.token.clone()));
@@ -316,7 +340,11 @@ mod tests {
         let mut second = scrubber();
         assert!(second.restore(&made.new_aliases[0]));
         let mut again = ingest("2024-06-12T07:00:00Z", PAN);
-        let scrubbed = second.scrub(&mut again, Timestamp::UNIX_EPOCH, at("2024-06-20T00:00:00Z"));
+        let scrubbed = second.scrub(
+            &mut again,
+            Timestamp::UNIX_EPOCH,
+            at("2024-06-20T00:00:00Z"),
+        );
         assert!(scrubbed.new_aliases.is_empty());
         assert_eq!(again["taps"][0]["card"], body["taps"][0]["card"]);
     }

@@ -31,8 +31,13 @@ fn replay_one<'a, O: Operation>(
 ) -> BoxFuture<'a, Result<Outcome, String>> {
     Box::pin(async move {
         // serde's message may quote the input; card numbers are redacted like in problems.
-        let operation: O = serde_json::from_str(body)
-            .map_err(|e| format!("not a {} request: {}", O::NAME, redact_numbers(&e.to_string())))?;
+        let operation: O = serde_json::from_str(body).map_err(|e| {
+            format!(
+                "not a {} request: {}",
+                O::NAME,
+                redact_numbers(&e.to_string())
+            )
+        })?;
         let result = AssertUnwindSafe(operation.apply(system))
             .catch_unwind()
             .await;
@@ -51,10 +56,16 @@ pub async fn replay(
     operations::visit_all(&mut replayers);
     for row in rows {
         let fail = |problem: String| {
-            JournalError::new(path, format!("operation {} ({}): {problem}", row.seq, row.name))
+            JournalError::new(
+                path,
+                format!("operation {} ({}): {problem}", row.seq, row.name),
+            )
         };
         let replay = replayers.0.get(row.name.as_str()).ok_or_else(|| {
-            fail("no such operation in this server (was the journal written by another version?)".into())
+            fail(
+                "no such operation in this server (was the journal written by another version?)"
+                    .into(),
+            )
         })?;
         let outcome = replay(system, &row.body).await.map_err(fail)?;
         if outcome != row.outcome {

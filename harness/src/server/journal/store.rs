@@ -88,7 +88,9 @@ impl Store {
         let shown = path.display().to_string();
         let fail = |problem: String| JournalError::new(&shown, problem);
         if path.is_dir() {
-            return Err(fail("is a directory; give the path of a journal file".into()));
+            return Err(fail(
+                "is a directory; give the path of a journal file".into(),
+            ));
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
             && !parent.is_dir()
@@ -244,8 +246,11 @@ impl Store {
             .map_err(sql)?;
         raw.into_iter()
             .map(|(surrogate, sequence, token)| {
-                let pan_sequence = u8::try_from(sequence)
-                    .map_err(|_| self.fail(format!("surrogate PAN {surrogate}: sequence {sequence} is no PAN sequence number")))?;
+                let pan_sequence = u8::try_from(sequence).map_err(|_| {
+                    self.fail(format!(
+                        "surrogate PAN {surrogate}: sequence {sequence} is no PAN sequence number"
+                    ))
+                })?;
                 let token = token
                     .parse()
                     .map_err(|e| self.fail(format!("surrogate PAN {surrogate}: {e}")))?;
@@ -273,7 +278,9 @@ impl Store {
         raw.into_iter()
             .map(|(seq, name, body, outcome)| {
                 let outcome = Outcome::parse(&outcome).ok_or_else(|| {
-                    self.fail(format!("operation {seq} ({name}): unknown outcome {outcome:?}"))
+                    self.fail(format!(
+                        "operation {seq} ({name}): unknown outcome {outcome:?}"
+                    ))
                 })?;
                 Ok(Row {
                     seq,
@@ -359,7 +366,9 @@ impl State {
             let mut statement =
                 tx.prepare("SELECT seq, clock, body FROM operations WHERE pan_due <= ?1")?;
             statement
-                .query_map([nanos(now)], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .query_map([nanos(now)], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?
         };
         let mut erased = 0;

@@ -189,7 +189,7 @@ async fn ingest_stays_idempotent_by_tap_id_across_restarts() {
     let path = scratch("idempotent");
     let mut node = Node::open(&path).await;
     let first = node.call(Ingest { taps: taps() }).await.unwrap();
-    assert!(first.iter().any(|i| *i == ovcert_reference::backoffice::Ingested::New));
+    assert!(first.contains(&ovcert_reference::backoffice::Ingested::New));
     let held = node.call(ReceivedTaps {}).await.unwrap().len();
     drop(node);
     let mut node = Node::open(&path).await;
@@ -242,7 +242,10 @@ async fn pans_are_erased_when_due_and_the_replay_is_unchanged() {
     week(&mut node).await;
     reader_tap(&mut node, false).await;
     drop(node);
-    assert!(!file_holds(&path, GOLDEN_PAN).is_empty(), "held while the system holds it");
+    assert!(
+        !file_holds(&path, GOLDEN_PAN).is_empty(),
+        "held while the system holds it"
+    );
     let mut node = Node::open(&path).await;
     // EMV-17: a day after the last tap, the system holds no PAN, nor does the journal.
     node.call(SetClock {
@@ -257,14 +260,27 @@ async fn pans_are_erased_when_due_and_the_replay_is_unchanged() {
     }
     drop(node);
     for pan in [GOLDEN_PAN, READER_PAN] {
-        assert_eq!(file_holds(&path, pan), Vec::<String>::new(), "{pan} left after close");
+        assert_eq!(
+            file_holds(&path, pan),
+            Vec::<String>::new(),
+            "{pan} left after close"
+        );
     }
     let mut node = Node::open(&path).await;
     assert_eq!(node.state().await, before, "replayed through surrogates");
     // The recovered system still knows the cards by their real PANs.
     reader_tap(&mut node, true).await;
-    let journeys = node.call(Journeys { card: emv(READER_PAN) }).await.unwrap();
-    assert!(!serde_json::to_string(&journeys).unwrap().contains(READER_PAN));
+    let journeys = node
+        .call(Journeys {
+            card: emv(READER_PAN),
+        })
+        .await
+        .unwrap();
+    assert!(
+        !serde_json::to_string(&journeys)
+            .unwrap()
+            .contains(READER_PAN)
+    );
     assert_eq!(node.call(PansHeld {}).await.unwrap(), 1);
 }
 
@@ -275,8 +291,14 @@ async fn a_journal_of_another_rule_set_or_program_is_refused() {
     let mut other = nl_2024();
     other.ovpay.pan_retention_h = 48;
     let error = recover(&path, Arc::new(other)).await.err().unwrap();
-    assert!(error.problem.contains("another") || error.problem.contains("SHA-256"), "{error}");
-    assert!(error.to_string().contains(&path.display().to_string()), "{error}");
+    assert!(
+        error.problem.contains("another") || error.problem.contains("SHA-256"),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains(&path.display().to_string()),
+        "{error}"
+    );
 
     let mut renamed = nl_2024();
     renamed.meta.id = "nl-2025".into();
@@ -307,10 +329,16 @@ async fn a_file_that_is_no_journal_is_refused_and_left_unchanged() {
 
     let other = scratch("other-db");
     let conn = rusqlite::Connection::open(&other).unwrap();
-    conn.execute_batch("CREATE TABLE customers (id INTEGER);").unwrap();
+    conn.execute_batch("CREATE TABLE customers (id INTEGER);")
+        .unwrap();
     drop(conn);
     let error = recover(&other, rules()).await.err().unwrap();
-    assert!(error.problem.contains("not an ovcert journal (its tables: customers)"), "{error}");
+    assert!(
+        error
+            .problem
+            .contains("not an ovcert journal (its tables: customers)"),
+        "{error}"
+    );
 
     let dir = scratch("missing-dir");
     let error = recover(&dir.join("nowhere/journal.sqlite"), rules())
@@ -333,7 +361,10 @@ async fn a_corrupt_journal_is_refused() {
     }
     std::fs::write(&path, &bytes).unwrap();
     let error = recover(&path, rules()).await.err().unwrap();
-    assert!(error.problem.contains("corrupt") || error.problem.contains("malformed"), "{error}");
+    assert!(
+        error.problem.contains("corrupt") || error.problem.contains("malformed"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -341,7 +372,10 @@ async fn a_second_server_on_the_same_journal_is_refused() {
     let path = scratch("in-use");
     let node = Node::open(&path).await;
     let error = recover(&path, rules()).await.err().unwrap();
-    assert!(error.problem.contains("in use by another process"), "{error}");
+    assert!(
+        error.problem.contains("in use by another process"),
+        "{error}"
+    );
     drop(node);
     drop(Node::open(&path).await);
 }
