@@ -30,11 +30,12 @@ const SEED: u64 = 0x0c0f_fee5;
 /// this size keeps the test near a minute in a debug build.
 const TAPS: u64 = 1000;
 const DAYS: u32 = 3;
-const BATCH: usize = 25;
+const BATCH: usize = 15;
 const KILLS: usize = 20;
-/// A kill lands up to this long after its request was sent: mostly while the request is
-/// read, applied or committed (tens of ms), sometimes after its answer, before the next.
-const KILL_DELAY_MAX_US: u64 = 120_000;
+/// A kill lands up to this long after its request was sent: while the request is read,
+/// applied or committed, after it was committed but before its answer, or, when the request
+/// was quicker, in a later one.
+const KILL_DELAY_MAX_US: u64 = 60_000;
 
 /// One request of the stream.
 #[derive(Debug, Clone)]
@@ -242,14 +243,19 @@ fn run(
     let started = Instant::now();
     let mut client = Client::new(journal.clone());
     let mut answers = Vec::with_capacity(steps.len());
+    // A planned kill is armed at its step, or later while the one before is still under way
+    // (which then lands in this request): kills land in requests, not between them.
+    let mut planned = kills.iter().peekable();
     for (index, step) in steps.iter().enumerate() {
-        if let Some((_, delay)) = kills.iter().find(|(at, _)| *at == index) {
-            client.settle_kill();
+        if client.killer.is_none()
+            && let Some((_, delay)) = planned.next_if(|(at, _)| *at <= index)
+        {
             client.kill_after(*delay);
         }
         let (path, body) = step.request();
         answers.push(client.post(path, &body));
     }
+    assert!(planned.next().is_none(), "every planned kill was armed");
     client.settle_kill();
     let end = start_of(
         rules,
@@ -318,7 +324,10 @@ fn kill_plan(steps: &[Step]) -> Vec<(usize, Duration)> {
     let ingests: Vec<usize> = (0..steps.len())
         .filter(|i| matches!(steps[*i], Step::Ingest(_)))
         .collect();
-    assert!(ingests.len() > KILLS, "too few batches for {KILLS} kills");
+    assert!(
+        ingests.len() > 2 * KILLS,
+        "too few batches for {KILLS} kills"
+    );
     let mut chosen = BTreeSet::new();
     while chosen.len() < KILLS {
         chosen.insert(ingests[rng.below(ingests.len() as u64) as usize]);
