@@ -159,7 +159,18 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
     };
     // Journaled as the system will read it back: the request re-serialised, not the raw body.
     let body = match &state.journal {
-        Some(_) if O::changes_state() => serde_json::to_string(&operation).ok(),
+        Some(_) if O::changes_state() => match serde_json::to_string(&operation) {
+            Ok(body) => Some(body),
+            Err(error) => {
+                return problem(
+                    ProblemKind::Internal,
+                    format!(
+                        "{} could not be journaled, so it was not carried out: {error}",
+                        O::NAME
+                    ),
+                );
+            }
+        },
         _ => None,
     };
     let mut system = state.system.lock().await;
