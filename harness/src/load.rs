@@ -84,7 +84,9 @@ impl Percentiles {
             }
             let n = sorted.len() as u64;
             let index = (p * n).div_ceil(100).clamp(1, n) - 1;
-            sorted[usize::try_from(index).unwrap_or(usize::MAX).min(sorted.len() - 1)]
+            sorted[usize::try_from(index)
+                .unwrap_or(usize::MAX)
+                .min(sorted.len() - 1)]
         };
         Percentiles {
             p50_us: rank(50),
@@ -204,7 +206,10 @@ pub fn prepare_bodies(
 }
 
 /// Offers `bodies` to the server on the open-loop schedule of `options`.
-pub async fn run(options: &LoadOptions, bodies: Vec<(usize, Vec<u8>)>) -> anyhow::Result<LoadReport> {
+pub async fn run(
+    options: &LoadOptions,
+    bodies: Vec<(usize, Vec<u8>)>,
+) -> anyhow::Result<LoadReport> {
     if options.rate == 0 || options.connections == 0 {
         bail!("the rate and the number of connections must be at least 1");
     }
@@ -274,13 +279,18 @@ pub async fn run(options: &LoadOptions, bodies: Vec<(usize, Vec<u8>)>) -> anyhow
                     request = request.bearer_auth(key);
                 }
                 let outcome = match request.send().await {
-                    Ok(response) if response.status().is_success() => {
-                        response.bytes().await.map(|_| ()).map_err(|e| e.to_string())
-                    }
+                    Ok(response) if response.status().is_success() => response
+                        .bytes()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
                     Ok(response) => {
                         let status = response.status();
                         let text = response.text().await.unwrap_or_default();
-                        Err(format!("{status}: {}", text.chars().take(300).collect::<String>()))
+                        Err(format!(
+                            "{status}: {}",
+                            text.chars().take(300).collect::<String>()
+                        ))
                     }
                     Err(error) => Err(error.to_string()),
                 };
@@ -342,7 +352,8 @@ fn micros(duration: Duration) -> u64 {
 type MemorySlot = std::sync::Mutex<Option<MemorySamples>>;
 
 fn lock(slot: &MemorySlot) -> std::sync::MutexGuard<'_, Option<MemorySamples>> {
-    slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    slot.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 async fn sample_memory(pid: u32, every: Duration, slot: Arc<MemorySlot>) {

@@ -191,7 +191,12 @@ struct LoadArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Sent as `Authorization: Bearer KEY`.
-    #[arg(long, env = "OVCERT_API_KEY", hide_env_values = true, value_name = "KEY")]
+    #[arg(
+        long,
+        env = "OVCERT_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
     api_key: Option<String>,
     /// The server's process id, to sample its resident memory every second.
     #[arg(long, value_name = "PID")]
@@ -285,6 +290,13 @@ struct ServeArgs {
     /// auto-reload, business-cards.
     #[arg(long, value_name = "CAPABILITY", value_parser = ovcert::capabilities::Capability::parse)]
     without: Vec<ovcert::capabilities::Capability>,
+    /// Keep the server's state in this SQLite file (created if missing): every operation that
+    /// changes the system is written there before it is answered, and a restart replays it,
+    /// so nothing answered is lost. Without it the state lives in memory only and is gone
+    /// when the server stops. A journal is refused when it was written under another rule
+    /// set or ovcert version, or is in use by another server.
+    #[arg(long, value_name = "FILE", env = "OVCERT_JOURNAL")]
+    journal: Option<PathBuf>,
 }
 
 fn api_key_parser(text: &str) -> Result<ovcert::api::access::ApiKey, String> {
@@ -503,7 +515,10 @@ fn load(args: LoadArgs) -> anyhow::Result<bool> {
         .filter(|taps| *taps > 0)
         .context("--rate and --duration must be at least 1 and their product must fit")?;
     let rules = rules::nl_2024();
-    eprintln!("ovcert load: preparing {taps} taps in batches of {}", args.batch);
+    eprintln!(
+        "ovcert load: preparing {taps} taps in batches of {}",
+        args.batch
+    );
     let bodies = ovcert::load::prepare_bodies(&rules, args.seed, taps, args.batch)?;
     let options = ovcert::load::LoadOptions {
         target: args.target,
@@ -655,15 +670,48 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         identity.push_str(&format!(" without {}", names.join(", ")));
     }
     let access = serve_access(&args, &rules)?;
-    let system = ovcert::faults::system(rules, &args.faults);
-    let router = ovcert::server::router(ovcert::server::ServerConfig {
-        system,
-        identity,
-        test_controls: args.test_controls,
-        without: args.without.clone(),
-        access,
-    });
+    if args.journal.is_some() && !args.faults.is_empty() {
+        anyhow::bail!(
+            "--journal cannot be combined with --fault: a self-test server with injected faults \
+             has no state worth keeping"
+        );
+    }
     runtime()?.block_on(async {
+        let (system, journal) = match &args.journal {
+            None => {
+                eprintln!(
+                    "ovcert serve: no journal: the state lives in memory only and is lost when \
+                     the server stops (keep it with --journal FILE)"
+                );
+                (ovcert::faults::system(rules, &args.faults), None)
+            }
+            Some(path) => {
+                let recovered = ovcert::server::journal::recover(path, rules).await?;
+                eprintln!(
+                    "ovcert serve: journal {}: {}",
+                    path.display(),
+                    if recovered.created {
+                        "new".to_owned()
+                    } else {
+                        format!(
+                            "recovered {} operations in {:.2} s",
+                            recovered.operations,
+                            recovered.took.as_secs_f64()
+                        )
+                    }
+                );
+                let system: Box<dyn ovcert::sut::SystemUnderTest> = Box::new(recovered.system);
+                (system, Some(recovered.journal))
+            }
+        };
+        let router = ovcert::server::router(ovcert::server::ServerConfig {
+            system,
+            identity,
+            test_controls: args.test_controls,
+            without: args.without.clone(),
+            access,
+            journal,
+        });
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("listening on {}", args.listen))?;

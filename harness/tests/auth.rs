@@ -66,6 +66,7 @@ async fn start(keys: &Keys, test_controls: bool) -> String {
         test_controls,
         without: vec![],
         access: Access::Keys(ring),
+        journal: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

@@ -20,6 +20,7 @@ async fn start(test_controls: bool) -> String {
         test_controls,
         without: vec![],
         access: ovcert::server::auth::Access::Open,
+        journal: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

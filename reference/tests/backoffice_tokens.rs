@@ -418,3 +418,51 @@ fn invalid_keys_are_refused() {
     assert_eq!(err, TokenKeyError::NotHex { offset: 10 });
     assert!(err.to_string().contains("byte offset 10"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Surrogate PANs: a journal replayed after its PANs were erased reaches the same cards
+
+#[test]
+fn a_surrogate_pan_tokenises_to_the_card_it_stands_for() {
+    let mut vault = vault();
+    let token = vault.token_of(PAN, 1).unwrap();
+    let surrogate = "0123456789012345";
+    assert_ne!(vault.token_of(surrogate, 1).unwrap(), token);
+    assert!(vault.alias(surrogate, 1, token.clone()));
+    assert_eq!(vault.token_of(surrogate, 1).unwrap(), token);
+    assert_eq!(vault.alias_of(surrogate, 1), Some(&token));
+    // Another sequence number is another card: the surrogate stands only for its own.
+    assert_eq!(vault.alias_of(surrogate, 2), None);
+    let at = local(2024, 3, 4, 8, 0, 0);
+    assert_eq!(vault.tokenize(surrogate, 1, "2812", at).unwrap(), token);
+    assert_eq!(vault.pans_held(), 1);
+    vault.invariants();
+}
+
+#[test]
+fn a_surrogate_is_refused_when_taken_or_not_a_surrogate() {
+    let mut vault = vault();
+    let token = vault.token_of(PAN, 1).unwrap();
+    let other = vault.token_of("5413330089010442", 1).unwrap();
+    assert!(vault.alias("0123456789012345", 1, token.clone()));
+    assert!(
+        vault.alias("0123456789012345", 1, token.clone()),
+        "same again is fine"
+    );
+    assert!(
+        !vault.alias("0123456789012345", 1, other),
+        "taken by another card"
+    );
+    assert!(
+        !vault.alias(PAN, 1, token.clone()),
+        "a real PAN (MII 5) is no surrogate"
+    );
+    assert!(
+        !vault.alias("0123", 1, token.clone()),
+        "too short for a PAN"
+    );
+    assert!(
+        !vault.alias("0123456789012345", 100, token),
+        "sequence above 99"
+    );
+}

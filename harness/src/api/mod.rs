@@ -54,6 +54,12 @@ pub trait Operation: Serialize + DeserializeOwned + JsonSchema + Send + 'static 
     fn is_test_control() -> bool {
         Self::PATH.starts_with(TEST_PREFIX)
     }
+
+    /// Whether carrying it out may change the system's state (everything not listed in
+    /// [`operations::OBSERVATIONS`]).
+    fn changes_state() -> bool {
+        !operations::OBSERVATIONS.contains(&Self::NAME)
+    }
 }
 
 /// Something done once per operation: routing it, documenting it.

@@ -282,6 +282,23 @@ operations! {
         = |sut, op| sut.direct_debit_failed(op.card, op.purpose, op.amount).await;
 }
 
+/// The operations that only observe: they change nothing in the system, so a journal of the
+/// system's state need not record them (`ovcert serve --journal`). Every other operation is
+/// taken to change state; an operation wrongly listed here would be lost on a restart.
+pub const OBSERVATIONS: &[&str] = &[
+    "ReadCard",
+    "GetOperatorReport",
+    "GetPaymentAccount",
+    "DenyListVersion",
+    "ReaderDenyListVersion",
+    "CardAccount",
+    "AdministrativeBalanceBefore",
+    "ReceivedTaps",
+    "Journeys",
+    "PansHeld",
+    "BankRequests",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +308,18 @@ mod tests {
     impl Visitor for Names {
         fn visit<O: Operation>(&mut self) {
             self.0.push((O::NAME, O::PATH));
+        }
+    }
+
+    #[test]
+    fn every_observation_names_an_operation() {
+        let mut names = Names(Vec::new());
+        visit_all(&mut names);
+        for observation in OBSERVATIONS {
+            assert!(
+                names.0.iter().any(|(name, _)| name == observation),
+                "OBSERVATIONS lists {observation}, which is no operation"
+            );
         }
     }
 

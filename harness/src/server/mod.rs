@@ -4,7 +4,9 @@
 //! behind it) and the first system the suite certifies over the wire. One system serves all
 //! requests, one at a time: the reference is a single deployment, and a suite run against it
 //! resets it between scenarios. Test controls answer 403 unless the server was started with
-//! them; malformed requests answer 4xx problem details that never echo a card number.
+//! them; malformed requests answer 4xx problem details that never echo a card number. With a
+//! [`journal`], every operation that changes the system is durable before it is answered and
+//! a restart recovers the state exactly.
 //!
 //! Who may call what is decided before a request reaches the system: [`auth`] (API keys,
 //! roles and operator scoping from [`crate::api::access`]), [`rate_limit`] (failed service
@@ -12,6 +14,7 @@
 //! [`listen`]).
 
 pub mod auth;
+pub mod journal;
 mod limits;
 mod listen;
 pub mod rate_limit;
@@ -37,6 +40,8 @@ use crate::sut::{SutErrorKind, SystemUnderTest};
 use auth::{Access, Refusal};
 use rate_limit::{LOOKUP_POLICY, LookupLimiter};
 
+use self::journal::{Journal, JournalError, Outcome};
+
 /// What a server serves.
 pub struct ServerConfig {
     /// The system behind the API.
@@ -50,6 +55,9 @@ pub struct ServerConfig {
     pub without: Vec<Capability>,
     /// Who may call: API keys, or open (a local test lab).
     pub access: Access,
+    /// Where operations that change the system are made durable before they are answered
+    /// (`None`: the state lives in memory only).
+    pub journal: Option<Journal>,
 }
 
 struct AppState {
@@ -60,6 +68,7 @@ struct AppState {
     openapi: String,
     access: Access,
     lookups: LookupLimiter,
+    journal: Option<Journal>,
 }
 
 /// The participant API's routes for `config`.
@@ -72,6 +81,7 @@ pub fn router(config: ServerConfig) -> Router {
         openapi: openapi::document_text(),
         access: config.access,
         lookups: LookupLimiter::new(LOOKUP_POLICY),
+        journal: config.journal,
     });
     let mut routes = Routes {
         router: Router::new(),
@@ -181,11 +191,48 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
         );
         return response;
     }
+    // Journaled as the system will read it back: the request re-serialised, not the raw body.
+    let body = match &state.journal {
+        Some(_) if O::changes_state() => match serde_json::to_string(&operation) {
+            Ok(body) => Some(body),
+            Err(error) => {
+                return problem(
+                    ProblemKind::Internal,
+                    format!(
+                        "{} could not be journaled, so it was not carried out: {error}",
+                        O::NAME
+                    ),
+                );
+            }
+        },
+        _ => None,
+    };
     let mut system = state.system.lock().await;
+    if let Some(failure) = state.journal.as_ref().and_then(Journal::failure) {
+        return problem(ProblemKind::Internal, journal_stopped(&failure));
+    }
     let outcome = AssertUnwindSafe(operation.apply(&mut **system))
         .catch_unwind()
         .await;
+    // Queued under the lock: the journal's order is the order the system applied them in.
+    let durable = state.journal.as_ref().map(|journal| match body {
+        Some(body) => journal.record(O::NAME, body, Outcome::of(&outcome)),
+        None => journal.barrier(),
+    });
     drop(system);
+    if let Some(durable) = durable
+        && let Err(failure) = durable.committed().await
+    {
+        return problem(
+            ProblemKind::Internal,
+            format!(
+                "{} was carried out but could not be made durable, so it may be lost on a \
+                 restart; {}",
+                O::NAME,
+                journal_stopped(&failure)
+            ),
+        );
+    }
     if limited && matches!(&outcome, Ok(Ok(answer)) if rate_limit::found(answer)) {
         state.lookups.give_back(&caller.participant);
     }
@@ -204,6 +251,13 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
             ),
         ),
     }
+}
+
+fn journal_stopped(failure: &JournalError) -> String {
+    format!(
+        "the server stopped taking requests because its {failure}; restart it to recover the \
+         journaled state"
+    )
 }
 
 #[derive(Serialize)]

@@ -41,12 +41,29 @@ impl Server {
         BufReader::new(stdout)
             .read_line(&mut line)
             .expect("reading the listening line");
-        let base_url = line
-            .trim()
-            .strip_prefix("ovcert serve: listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line of ovcert serve: {line:?}"))
-            .to_owned();
+        let Some(base_url) = line.trim().strip_prefix("ovcert serve: listening on ") else {
+            let status = child.wait().expect("waiting for ovcert serve");
+            panic!(
+                "unexpected first line of ovcert serve: {line:?} (it ended: {status}; its stderr is above)"
+            );
+        };
+        let base_url = base_url.to_owned();
         Server { child, base_url }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end (after a kill); its exit status.
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().expect("waiting for ovcert serve")
+    }
+
+    /// SIGKILL, and waits for the process to end.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("killing ovcert serve");
+        self.wait();
     }
 
     pub fn target(&self) -> String {

@@ -179,6 +179,12 @@ impl BackOffice {
         &self.vault
     }
 
+    /// A surrogate PAN standing for a card whose PAN a journal erased (EMV-17; see
+    /// [`TokenVault::alias`]); `false` when the surrogate already stands for another card.
+    pub fn alias_pan(&mut self, surrogate: &str, pan_sequence: u8, token: CardToken) -> bool {
+        self.vault.alias(surrogate, pan_sequence, token)
+    }
+
     /// Registers (or updates) an OV-chipkaart's fare profile.
     pub fn register_card(&mut self, number: CardNumber, profile: CardProfile) {
         self.payments.card_changed(&CardKey::OvChipkaart(number));

@@ -40,6 +40,15 @@
 //! before [`TokenVault::purge`] removes it. Durations are real elapsed time, so across a DST
 //! night 24 h is still 24 h, not "the same clock time tomorrow".
 //!
+//! # Surrogate PANs
+//!
+//! A server that journals its requests must erase PANs from the journal when the retention
+//! period ends, yet replay the journal into exactly the same state. It replaces each PAN by
+//! a *surrogate*: a digit string of the same length, starting with `0` (MII 0 is never given
+//! to a card issuer, so no real PAN starts with it), registered with [`TokenVault::alias`]
+//! as standing for the card's token. A replayed request that names the surrogate then
+//! reaches the same card as the original did, and the PAN itself is nowhere.
+//!
 //! Nothing here reveals a PAN by accident: [`PanData`] has no `Serialize` and a masking
 //! `Debug`, errors never echo the input, and [`TokenVault`]'s `Debug` shows neither the key
 //! nor any PAN.
@@ -236,6 +245,9 @@ pub struct TokenVault {
     mac: HmacSha256,
     retention: SignedDuration,
     pans: BTreeMap<CardToken, PanData>,
+    /// Surrogate PANs by PAN sequence number, each standing for a card token (see the
+    /// module doc); empty unless a journal was replayed.
+    aliases: BTreeMap<u8, BTreeMap<String, CardToken>>,
 }
 
 impl fmt::Debug for TokenVault {
@@ -256,6 +268,7 @@ impl TokenVault {
             mac,
             retention: DEFAULT_PAN_RETENTION,
             pans: BTreeMap::new(),
+            aliases: BTreeMap::new(),
         }
     }
 
@@ -326,11 +339,39 @@ impl TokenVault {
                 value: pan_sequence,
             });
         }
+        if let Some(token) = self.alias_of(pan, pan_sequence) {
+            return Ok(token.clone());
+        }
         let mut mac = self.mac.clone();
         mac.update(CARD_TOKEN_LABEL);
         mac.update(pan.as_bytes());
         mac.update(&[0, pan_sequence]);
         Ok(CardToken(token_text(CARD_TOKEN_PREFIX, mac)))
+    }
+
+    /// Registers `surrogate` (a well-formed PAN starting with `0`) as standing for the card
+    /// `token` under `pan_sequence`: from now on it tokenises to `token` (see the module doc).
+    /// A surrogate already standing for another card is refused (`false`).
+    pub fn alias(&mut self, surrogate: &str, pan_sequence: u8, token: CardToken) -> bool {
+        if validate_pan(surrogate).is_err()
+            || !surrogate.starts_with('0')
+            || pan_sequence > PAN_SEQUENCE_MAX
+        {
+            return false;
+        }
+        let by_pan = self.aliases.entry(pan_sequence).or_default();
+        match by_pan.get(surrogate) {
+            Some(known) => *known == token,
+            None => {
+                by_pan.insert(surrogate.to_owned(), token);
+                true
+            }
+        }
+    }
+
+    /// The card a surrogate PAN stands for, if it is one.
+    pub fn alias_of(&self, surrogate: &str, pan_sequence: u8) -> Option<&CardToken> {
+        self.aliases.get(&pan_sequence)?.get(surrogate)
     }
 
     /// EMV-02: the operator's own identifier for a card; the same for the same operator and

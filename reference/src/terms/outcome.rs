@@ -120,7 +120,12 @@ pub struct Replaced {
 /// TERM-09: what a fraud block covers; each separately.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "scope", content = "product", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(
+    tag = "scope",
+    content = "product",
+    rename_all = "kebab-case",
+    deny_unknown_fields
+)]
 pub enum BlockScope {
     Card,
     Balance,

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use ovcert_reference::Cents;
 use ovcert_reference::backoffice::journey::SettingChange;
 use ovcert_reference::backoffice::report::{self, OperatorReport};
-use ovcert_reference::backoffice::tokens::TokenVault;
+use ovcert_reference::backoffice::tokens::{CardToken, TokenVault};
 use ovcert_reference::backoffice::{
     BackOffice, CardJourneys, CardKey, CardProfile, Ingested, StoredTap,
 };
@@ -70,6 +70,12 @@ impl InProcess {
             terms: ovcert_reference::terms::CardAccounts::default(),
             inspection_devices: BTreeMap::new(),
         }
+    }
+
+    /// A surrogate PAN standing for a card whose PAN the server's journal erased (EMV-17),
+    /// registered before the journal is replayed; `false` when it stands for another card.
+    pub fn alias_pan(&mut self, surrogate: &str, pan_sequence: u8, token: CardToken) -> bool {
+        self.back_office.alias_pan(surrogate, pan_sequence, token)
     }
 
     fn upload(&mut self, records: Vec<TapMessage>) -> SutResult<Upload> {
