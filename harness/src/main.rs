@@ -96,6 +96,16 @@ enum Command {
     /// every travel day's operator reports and settlement into DIR/<date>/; ends with a line
     /// giving taps/s and peak memory.
     Replay(ReplayArgs),
+    /// Write the rule set's full-fare tariff as CSV tables into DIR (services, base fares,
+    /// route fares, line rates, rail bands, journey windows, travel-day end, station
+    /// distances): what `bench/duckdb-peer.sh` prices a `gen --cards full-fare` stream with.
+    RuleTables {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The rule set [default: the embedded nl-2024].
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +128,11 @@ struct GenArgs {
     /// Offline readers upload at most this many seconds after the tap.
     #[arg(long, value_name = "SECONDS", default_value_t = 4 * 3600)]
     max_lateness: u32,
+    /// `national`: bank cards, card profiles and products; `full-fare`: anonymous
+    /// OV-chipkaarten without products only, the dataset `bench/duckdb-peer.sh` prices
+    /// exactly.
+    #[arg(long, value_name = "MIX", default_value = "national")]
+    cards: ovcert_reference::synth::CardMix,
     /// The rule set whose network is used [default: the embedded nl-2024].
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
@@ -348,6 +363,10 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail(&error),
         },
+        Command::RuleTables { out, rules } => match rule_tables(&out, rules.as_ref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        },
         Command::Audit { dirs, pubkey } => {
             let key = match trusted_key(pubkey.as_deref()) {
                 Ok(key) => key,
@@ -385,6 +404,7 @@ fn gen_stream(args: GenArgs) -> anyhow::Result<()> {
         start: args.start,
         days: args.days,
         max_lateness_s: args.max_lateness,
+        cards: args.cards,
     };
     let started = std::time::Instant::now();
     let summary = ovcert::scale::generate(&rules, config, args.format, &args.out)?;
@@ -490,6 +510,16 @@ fn quiet_on_closed_pipe() {
 fn fail(error: &anyhow::Error) -> ExitCode {
     eprintln!("ovcert: error: {error:#}");
     ExitCode::from(2)
+}
+
+fn rule_tables(out: &std::path::Path, rules: Option<&PathBuf>) -> anyhow::Result<()> {
+    let rules = load_rules(rules)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (name, text) in rules::tables::full_fare_tables(&rules) {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<rules::RuleSet> {

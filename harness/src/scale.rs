@@ -188,11 +188,12 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
     let out = options.out.clone();
     let mut read_result = None;
     let finish_result = std::thread::scope(|scope| {
-        let finisher = scope.spawn(|| -> anyhow::Result<()> {
+        let finisher = scope.spawn(|| -> anyhow::Result<Vec<DayTotal>> {
+            let mut totals = Vec::new();
             for closed in receive {
-                finish_and_write(rules, &tokens, closed, &out)?;
+                totals.extend(finish_and_write(rules, &tokens, closed, &out)?);
             }
-            Ok(())
+            Ok(totals)
         });
         read_result = Some(read_stream(
             rules,
@@ -210,7 +211,9 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
         bar.finish_and_clear();
     }
     let (counts, max_lateness_s, peak_held_taps) = read_result.expect("the reading step ran")?;
-    finish_result?;
+    let mut totals = finish_result?;
+    totals.sort();
+    std::fs::write(options.out.join("totals.csv"), totals_csv(&totals))?;
     let summary = ReplaySummary {
         counts,
         format,
@@ -359,13 +362,35 @@ impl<R: Read> ReadLimited for R {
     }
 }
 
-/// Computes a closed day over two threads and writes its files.
+/// One operator's report total of one travel day (GBO-03): a row of `totals.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DayTotal {
+    pub travel_day: jiff::civil::Date,
+    pub operator: String,
+    pub total_cents: i64,
+}
+
+/// `totals.csv`: every operator's report total per travel day, by day and operator — the
+/// table the peer benchmark (`bench/peer-compare.sh`) compares to the cent.
+pub fn totals_csv(totals: &[DayTotal]) -> String {
+    let mut text = String::from("travel_day,operator,total_cents\n");
+    for t in totals {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            t.travel_day, t.operator, t.total_cents
+        ));
+    }
+    text
+}
+
+/// Computes a closed day over two threads, writes its files and returns its operators'
+/// totals.
 fn finish_and_write(
     rules: &RuleSet,
     tokens: &BackOffice,
     closed: ClosedDay,
     out: &Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<DayTotal>> {
     let day = closed.day;
     let half = closed.cards.len() / 2;
     let (first, second) = closed.cards.split_at(half);
@@ -380,20 +405,27 @@ fn finish_and_write(
     let meanings = TapMeanings::of(&view);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
     let (left, right) = operators.split_at(operators.len() / 2);
-    let (mut files, other) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| {
-            right
-                .iter()
-                .flat_map(|op| operator_files(tokens, &view, &meanings, op))
-                .collect::<Vec<_>>()
-        });
-        let mine: Vec<_> = left
+    let reports = |operators: &[&str]| {
+        operators
             .iter()
-            .flat_map(|op| operator_files(tokens, &view, &meanings, op))
-            .collect();
-        (mine, other.join())
+            .map(|op| (op.to_string(), operator_files(tokens, &view, &meanings, op)))
+            .collect::<Vec<_>>()
+    };
+    let (mut reported, other) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| reports(right));
+        (reports(left), other.join())
     });
-    files.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))?);
+    reported.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))?);
+    let mut files = Vec::new();
+    let mut totals = Vec::new();
+    for (operator, (operator_files, total)) in reported {
+        files.extend(operator_files);
+        totals.push(DayTotal {
+            travel_day: day.0,
+            operator,
+            total_cents: total.get(),
+        });
+    }
     files.push(("settlement.json".to_string(), settlement_file(&view).0));
     let dir = out.join(day.0.to_string());
     for (name, text) in files {
@@ -403,7 +435,7 @@ fn finish_and_write(
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(())
+    Ok(totals)
 }
 
 /// Peak resident set size in KiB (Linux `VmHWM`), or `None` elsewhere.
