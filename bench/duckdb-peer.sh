@@ -26,7 +26,8 @@ if grep -q -m1 '^#card,' "$file"; then
     echo "duckdb-peer: $file has card profiles: not a full-fare stream (gen --cards full-fare)" >&2
     exit 2
 fi
-python="$("$here/install-duckdb.sh")"
+"$here/install-duckdb.sh" >&2
+python="${OVCERT_DUCKDB_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/ovcert/duckdb-venv}/bin/python"
 tables="$(mktemp -d)"
 trap 'rm -rf "$tables"' EXIT
 "$ovcert" rule-tables --out "$tables" ${OVCERT_RULES:+--rules "$OVCERT_RULES"}

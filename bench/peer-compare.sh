@@ -21,7 +21,7 @@ export OVCERT="${OVCERT:-${CARGO_TARGET_DIR:-$root/target}/release/ovcert}"
 if [ ! -x "$OVCERT" ]; then
     (cd "$root" && cargo build --release --locked -p ovcert)
 fi
-"$here/install-duckdb.sh" >/dev/null
+"$here/install-duckdb.sh"
 mkdir -p "$dir"
 file="$dir/full-fare-$taps.csv"
 rm -rf "$dir/ovcert"

@@ -404,30 +404,41 @@ fn finish_and_write(
     let view = day_view(closed, cards);
     let meanings = TapMeanings::of(&view);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
-    let (left, right) = operators.split_at(operators.len() / 2);
-    let reports = |operators: &[&str]| {
-        operators
-            .iter()
-            .map(|op| (op.to_string(), operator_files(tokens, &view, &meanings, op)))
-            .collect::<Vec<_>>()
-    };
-    let (mut reported, other) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| reports(right));
-        (reports(left), other.join())
-    });
-    reported.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))?);
-    let mut files = Vec::new();
-    let mut totals = Vec::new();
-    for (operator, (operator_files, total)) in reported {
-        files.extend(operator_files);
-        totals.push(DayTotal {
-            travel_day: day.0,
-            operator,
-            total_cents: total.get(),
-        });
-    }
-    files.push(("settlement.json".to_string(), settlement_file(&view).0));
     let dir = out.join(day.0.to_string());
+    // Both threads take the next operator until none is left (reports differ in size by
+    // two orders of magnitude, so a fixed split would leave one thread idle). Each
+    // operator's files are written as soon as they are rendered: a national day's reports
+    // are hundreds of MiB, so none waits in memory for the others.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let write_reports = || -> anyhow::Result<Vec<DayTotal>> {
+        let mut totals = Vec::new();
+        while let Some(operator) =
+            operators.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        {
+            let (files, total) = operator_files(tokens, &view, &meanings, operator);
+            write_files(&dir, files)?;
+            totals.push(DayTotal {
+                travel_day: day.0,
+                operator: operator.to_string(),
+                total_cents: total.get(),
+            });
+        }
+        Ok(totals)
+    };
+    let (totals, other) = std::thread::scope(|scope| {
+        let other = scope.spawn(write_reports);
+        (write_reports(), other.join())
+    });
+    let mut totals = totals?;
+    totals.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))??);
+    write_files(
+        &dir,
+        vec![("settlement.json".to_string(), settlement_file(&view).0)],
+    )?;
+    Ok(totals)
+}
+
+fn write_files(dir: &Path, files: Vec<(String, String)>) -> anyhow::Result<()> {
     for (name, text) in files {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
@@ -435,7 +446,7 @@ fn finish_and_write(
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(totals)
+    Ok(())
 }
 
 /// Peak resident set size in KiB (Linux `VmHWM`), or `None` elsewhere.

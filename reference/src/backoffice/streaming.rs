@@ -26,6 +26,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use crate::card::CardNumber;
 use crate::deny::DenyList;
@@ -65,7 +66,8 @@ pub struct StreamCounts {
 #[derive(Debug, Default)]
 struct OpenDay {
     taps: Vec<StoredTap>,
-    by_id: HashMap<TapId, usize>,
+    /// Fx-hashed: looked up for every tap of the stream.
+    by_id: FxHashMap<TapId, usize>,
 }
 
 /// A travel day no tap can come for any more: its taps grouped by card, with what the fare
