@@ -152,6 +152,10 @@ struct ReplayArgs {
     /// a tap whose travel day was closed is counted as refused, not applied.
     #[arg(long, value_name = "SECONDS")]
     max_lateness: Option<u32>,
+    /// Write only DIR/totals.csv (every operator's report total per travel day) and
+    /// DIR/summary.json: every journey is built and priced, no report is rendered.
+    #[arg(long)]
+    totals_only: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -427,6 +431,7 @@ fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         out: args.out,
         max_lateness_s: args.max_lateness,
         progress: ovcert::scale::stderr_is_terminal(),
+        totals_only: args.totals_only,
     };
     let summary = ovcert::scale::replay(&rules, &options)?;
     println!("{}", summary.line());

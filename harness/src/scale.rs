@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use ovcert_reference::backoffice::BackOffice;
-use ovcert_reference::backoffice::report::TapMeanings;
+use ovcert_reference::backoffice::CardJourneys;
+use ovcert_reference::backoffice::report::{TapMeanings, operator_totals};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
     ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, operator_files,
@@ -116,6 +117,9 @@ pub struct ReplayOptions {
     pub max_lateness_s: Option<u32>,
     /// Draw a progress bar (the command asks for one when stderr is a terminal).
     pub progress: bool,
+    /// Write `totals.csv` and `summary.json` only: journeys and fares of every day, but no
+    /// operator reports or settlements (what the peer benchmark compares).
+    pub totals_only: bool,
 }
 
 /// What a replay did.
@@ -186,12 +190,17 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
     let tokens = fresh_back_office(rules);
     let (send, receive) = mpsc::sync_channel::<ClosedDay>(1);
     let out = options.out.clone();
+    let totals_only = options.totals_only;
     let mut read_result = None;
     let finish_result = std::thread::scope(|scope| {
         let finisher = scope.spawn(|| -> anyhow::Result<Vec<DayTotal>> {
             let mut totals = Vec::new();
             for closed in receive {
-                totals.extend(finish_and_write(rules, &tokens, closed, &out)?);
+                totals.extend(if totals_only {
+                    finish_totals(rules, closed)?
+                } else {
+                    finish_and_write(rules, &tokens, closed, &out)?
+                });
             }
             Ok(totals)
         });
@@ -383,6 +392,37 @@ pub fn totals_csv(totals: &[DayTotal]) -> String {
     text
 }
 
+/// Prices a closed day's cards on two threads.
+fn price_day(rules: &RuleSet, closed: &ClosedDay) -> anyhow::Result<Vec<CardJourneys>> {
+    let half = closed.cards.len() / 2;
+    let (first, second) = closed.cards.split_at(half);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| day_journeys(rules, closed.day, second));
+        let mine = day_journeys(rules, closed.day, first);
+        (mine, other.join())
+    });
+    let mut cards = a?;
+    cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
+    Ok(cards)
+}
+
+/// `--totals-only`: a closed day's operator totals, every operator (0 without fares).
+fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTotal>> {
+    let cards = price_day(rules, &closed)?;
+    let day = closed.day;
+    let view = day_view(closed, cards);
+    let totals = operator_totals(&view);
+    Ok(rules
+        .operators
+        .iter()
+        .map(|o| DayTotal {
+            travel_day: day.0,
+            operator: o.id.clone(),
+            total_cents: totals.get(o.id.as_str()).map_or(0, |c| c.get()),
+        })
+        .collect())
+}
+
 /// Computes a closed day over two threads, writes its files and returns its operators'
 /// totals.
 fn finish_and_write(
@@ -392,15 +432,7 @@ fn finish_and_write(
     out: &Path,
 ) -> anyhow::Result<Vec<DayTotal>> {
     let day = closed.day;
-    let half = closed.cards.len() / 2;
-    let (first, second) = closed.cards.split_at(half);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| day_journeys(rules, day, second));
-        let mine = day_journeys(rules, day, first);
-        (mine, other.join())
-    });
-    let mut cards = a?;
-    cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
+    let cards = price_day(rules, &closed)?;
     let view = day_view(closed, cards);
     let meanings = TapMeanings::of(&view);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
@@ -504,6 +536,7 @@ mod tests {
                     out: out.clone(),
                     max_lateness_s: None,
                     progress: false,
+                    totals_only: false,
                 },
             )
             .expect("replay");

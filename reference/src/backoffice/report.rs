@@ -236,6 +236,22 @@ pub fn operator_report_with(
     }
 }
 
+/// Every operator's report total of the day (GBO-03), without the reports: the sum of its
+/// legs' shares, exactly what [`OperatorReport::total_cents`] sums (a test checks it).
+/// Operators without legs are absent.
+pub fn operator_totals(view: &DayView) -> BTreeMap<&str, Cents> {
+    let mut totals: BTreeMap<&str, Cents> = BTreeMap::new();
+    for card in &view.cards {
+        for priced in &card.priced {
+            for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
+                let total = totals.entry(leg.operator.as_str()).or_default();
+                *total = total.checked_add(share.fare).expect("a day's fares fit in i64");
+            }
+        }
+    }
+    totals
+}
+
 impl OperatorReport {
     /// Deterministic JSON: declared field order, two-space indent, trailing newline.
     pub fn to_json(&self) -> String {
