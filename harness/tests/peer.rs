@@ -71,7 +71,13 @@ fn duckdb_peer_agrees_with_replay_to_the_cent() {
         &path("taps.csv"),
     ]);
     ovcert(&["rule-tables", "--out", &path("tables")]);
-    ovcert(&["replay", "--taps", &path("taps.csv"), "--out", &path("replay")]);
+    ovcert(&[
+        "replay",
+        "--taps",
+        &path("taps.csv"),
+        "--out",
+        &path("replay"),
+    ]);
     let peer = Command::new(python)
         .arg(repository().join("bench").join("duckdb_peer.py"))
         .args([path("taps.csv"), path("tables"), path("peer.csv")])
@@ -84,10 +90,17 @@ fn duckdb_peer_agrees_with_replay_to_the_cent() {
     );
     let ours = std::fs::read_to_string(dir.join("replay").join("totals.csv")).expect("totals");
     let theirs = std::fs::read_to_string(dir.join("peer.csv")).expect("peer totals");
-    assert_eq!(ours.lines().count(), 1 + 7 * 9, "7 days × 9 operators:\n{ours}");
+    assert_eq!(
+        ours.lines().count(),
+        1 + 7 * 9,
+        "7 days × 9 operators:\n{ours}"
+    );
     assert!(
         ours.lines().skip(1).any(|l| !l.ends_with(",0")),
         "the week has fares:\n{ours}"
     );
-    assert_eq!(ours, theirs, "ovcert (left) and the DuckDB peer (right) disagree");
+    assert_eq!(
+        ours, theirs,
+        "ovcert (left) and the DuckDB peer (right) disagree"
+    );
 }

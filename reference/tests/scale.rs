@@ -289,7 +289,9 @@ proptest! {
 /// total, on national days with bank cards, products and age discounts.
 #[test]
 fn operator_totals_are_the_reports_totals() {
-    use ovcert_reference::backoffice::report::{TapMeanings, operator_report_with, operator_totals};
+    use ovcert_reference::backoffice::report::{
+        TapMeanings, operator_report_with, operator_totals,
+    };
     use ovcert_reference::backoffice::streaming::{day_journeys, day_view};
 
     let rules = nl_2024();
@@ -317,8 +319,15 @@ fn operator_totals_are_the_reports_totals() {
         let mut nonzero = 0;
         for operator in &rules.operators {
             let report = operator_report_with(&tokens, &view, &meanings, &operator.id);
-            let total = totals.get(operator.id.as_str()).copied().unwrap_or_default();
-            assert_eq!(total, report.total_cents, "{} on {}", operator.id, view.day.0);
+            let total = totals
+                .get(operator.id.as_str())
+                .copied()
+                .unwrap_or_default();
+            assert_eq!(
+                total, report.total_cents,
+                "{} on {}",
+                operator.id, view.day.0
+            );
             nonzero += usize::from(total.get() != 0);
         }
         assert!(nonzero > 5, "most operators have fares");

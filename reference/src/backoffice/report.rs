@@ -245,7 +245,9 @@ pub fn operator_totals(view: &DayView) -> BTreeMap<&str, Cents> {
         for priced in &card.priced {
             for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
                 let total = totals.entry(leg.operator.as_str()).or_default();
-                *total = total.checked_add(share.fare).expect("a day's fares fit in i64");
+                *total = total
+                    .checked_add(share.fare)
+                    .expect("a day's fares fit in i64");
             }
         }
     }

@@ -61,7 +61,10 @@ fn parameters(rules: &RuleSet) -> String {
         TravelDayBoundary::ElapsedSinceMidnight => "elapsed-since-midnight",
     };
     let rows: [(&str, String); 8] = [
-        ("transfer_window_s", (j.transfer_window_min * 60).to_string()),
+        (
+            "transfer_window_s",
+            (j.transfer_window_min * 60).to_string(),
+        ),
         (
             "max_transfer_span_s",
             (j.max_transfer_span_min * 60).to_string(),
@@ -71,7 +74,10 @@ fn parameters(rules: &RuleSet) -> String {
             "station_visit_free_s",
             (j.station_visit_free_min * 60).to_string(),
         ),
-        ("rail_base_cents", rules.rail_fare.base_cents.get().to_string()),
+        (
+            "rail_base_cents",
+            rules.rail_fare.base_cents.get().to_string(),
+        ),
         (
             "rail_max_fare_cents",
             rules.rail_fare.max_fare_cents.get().to_string(),
@@ -197,13 +203,7 @@ fn distances(rules: &RuleSet) -> String {
         for from in stations {
             for to in stations {
                 if let Some(metres) = rules.distance_in_class_m(&from.id, &to.id, class) {
-                    let _ = writeln!(
-                        text,
-                        "{},{},{},{metres}",
-                        class_str(class),
-                        from.id,
-                        to.id
-                    );
+                    let _ = writeln!(text, "{},{},{},{metres}", class_str(class), from.id, to.id);
                 }
             }
         }
@@ -222,8 +222,14 @@ mod tests {
         let before = full_fare_tables(&rules);
         assert_eq!(before.len(), 9);
         let parameters = &before[0].1;
-        assert!(parameters.contains("transfer_window_s,2100\n"), "{parameters}");
-        assert!(parameters.contains("travel_day_end_s,11100\n"), "{parameters}");
+        assert!(
+            parameters.contains("transfer_window_s,2100\n"),
+            "{parameters}"
+        );
+        assert!(
+            parameters.contains("travel_day_end_s,11100\n"),
+            "{parameters}"
+        );
         assert!(before[1].1.contains("NS,train,rail,2000,21,3000,260\n"));
         assert!(before[8].1.contains("rail,asd,ut,36000\n"));
         rules.journey.transfer_window_min = 40;
