@@ -112,6 +112,16 @@ enum Command {
     /// from sending) and, with --server-pid, the server's memory. Exits 1 when any request
     /// failed or the acknowledged rate fell short of the offered one by more than 1 %.
     Load(LoadArgs),
+    /// Write the rule set's full-fare tariff as CSV tables into DIR (services, base fares,
+    /// route fares, line rates, rail bands, journey windows, travel-day end, station
+    /// distances): what `bench/duckdb-peer.sh` prices a `gen --cards full-fare` stream with.
+    RuleTables {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The rule set [default: the embedded nl-2024].
+        #[arg(long, value_name = "FILE")]
+        rules: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -149,6 +159,11 @@ struct GenArgs {
     /// Offline readers upload at most this many seconds after the tap.
     #[arg(long, value_name = "SECONDS", default_value_t = 4 * 3600)]
     max_lateness: u32,
+    /// `national`: bank cards, card profiles and products; `full-fare`: anonymous
+    /// OV-chipkaarten without products only, the dataset `bench/duckdb-peer.sh` prices
+    /// exactly.
+    #[arg(long, value_name = "MIX", default_value = "national")]
+    cards: ovcert_reference::synth::CardMix,
     /// The rule set whose network is used [default: the embedded nl-2024].
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
@@ -168,6 +183,10 @@ struct ReplayArgs {
     /// a tap whose travel day was closed is counted as refused, not applied.
     #[arg(long, value_name = "SECONDS")]
     max_lateness: Option<u32>,
+    /// Write only DIR/totals.csv (every operator's report total per travel day) and
+    /// DIR/summary.json: every journey is built and priced, no report is rendered.
+    #[arg(long)]
+    totals_only: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -443,6 +462,10 @@ fn main() -> ExitCode {
             Ok(false) => ExitCode::FAILURE,
             Err(error) => fail(&error),
         },
+        Command::RuleTables { out, rules } => match rule_tables(&out, rules.as_ref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail(&error),
+        },
         Command::Audit { dirs, pubkey } => {
             let key = match trusted_key(pubkey.as_deref()) {
                 Ok(key) => key,
@@ -480,6 +503,7 @@ fn gen_stream(args: GenArgs) -> anyhow::Result<()> {
         start: args.start,
         days: args.days,
         max_lateness_s: args.max_lateness,
+        cards: args.cards,
     };
     let started = std::time::Instant::now();
     let summary = ovcert::scale::generate(&rules, config, args.format, &args.out)?;
@@ -502,6 +526,7 @@ fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         out: args.out,
         max_lateness_s: args.max_lateness,
         progress: ovcert::scale::stderr_is_terminal(),
+        totals_only: args.totals_only,
     };
     let summary = ovcert::scale::replay(&rules, &options)?;
     println!("{}", summary.line());
@@ -628,6 +653,16 @@ fn quiet_on_closed_pipe() {
 fn fail(error: &anyhow::Error) -> ExitCode {
     eprintln!("ovcert: error: {error:#}");
     ExitCode::from(2)
+}
+
+fn rule_tables(out: &std::path::Path, rules: Option<&PathBuf>) -> anyhow::Result<()> {
+    let rules = load_rules(rules)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    for (name, text) in rules::tables::full_fare_tables(&rules) {
+        let path = out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn load_rules(path: Option<&PathBuf>) -> anyhow::Result<rules::RuleSet> {

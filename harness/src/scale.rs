@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use ovcert_reference::backoffice::BackOffice;
-use ovcert_reference::backoffice::report::TapMeanings;
+use ovcert_reference::backoffice::CardJourneys;
+use ovcert_reference::backoffice::report::{TapMeanings, operator_totals};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
     ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, operator_files,
@@ -116,6 +117,9 @@ pub struct ReplayOptions {
     pub max_lateness_s: Option<u32>,
     /// Draw a progress bar (the command asks for one when stderr is a terminal).
     pub progress: bool,
+    /// Write `totals.csv` and `summary.json` only: journeys and fares of every day, but no
+    /// operator reports or settlements (what the peer benchmark compares).
+    pub totals_only: bool,
 }
 
 /// What a replay did.
@@ -186,13 +190,19 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
     let tokens = fresh_back_office(rules);
     let (send, receive) = mpsc::sync_channel::<ClosedDay>(1);
     let out = options.out.clone();
+    let totals_only = options.totals_only;
     let mut read_result = None;
     let finish_result = std::thread::scope(|scope| {
-        let finisher = scope.spawn(|| -> anyhow::Result<()> {
+        let finisher = scope.spawn(|| -> anyhow::Result<Vec<DayTotal>> {
+            let mut totals = Vec::new();
             for closed in receive {
-                finish_and_write(rules, &tokens, closed, &out)?;
+                totals.extend(if totals_only {
+                    finish_totals(rules, closed)?
+                } else {
+                    finish_and_write(rules, &tokens, closed, &out)?
+                });
             }
-            Ok(())
+            Ok(totals)
         });
         read_result = Some(read_stream(
             rules,
@@ -210,7 +220,9 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
         bar.finish_and_clear();
     }
     let (counts, max_lateness_s, peak_held_taps) = read_result.expect("the reading step ran")?;
-    finish_result?;
+    let mut totals = finish_result?;
+    totals.sort();
+    std::fs::write(options.out.join("totals.csv"), totals_csv(&totals))?;
     let summary = ReplaySummary {
         counts,
         format,
@@ -359,43 +371,106 @@ impl<R: Read> ReadLimited for R {
     }
 }
 
-/// Computes a closed day over two threads and writes its files.
+/// One operator's report total of one travel day (GBO-03): a row of `totals.csv`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DayTotal {
+    pub travel_day: jiff::civil::Date,
+    pub operator: String,
+    pub total_cents: i64,
+}
+
+/// `totals.csv`: every operator's report total per travel day, by day and operator — the
+/// table the peer benchmark (`bench/peer-compare.sh`) compares to the cent.
+pub fn totals_csv(totals: &[DayTotal]) -> String {
+    let mut text = String::from("travel_day,operator,total_cents\n");
+    for t in totals {
+        text.push_str(&format!(
+            "{},{},{}\n",
+            t.travel_day, t.operator, t.total_cents
+        ));
+    }
+    text
+}
+
+/// Prices a closed day's cards on two threads.
+fn price_day(rules: &RuleSet, closed: &ClosedDay) -> anyhow::Result<Vec<CardJourneys>> {
+    let half = closed.cards.len() / 2;
+    let (first, second) = closed.cards.split_at(half);
+    let (a, b) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| day_journeys(rules, closed.day, second));
+        let mine = day_journeys(rules, closed.day, first);
+        (mine, other.join())
+    });
+    let mut cards = a?;
+    cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
+    Ok(cards)
+}
+
+/// `--totals-only`: a closed day's operator totals, every operator (0 without fares).
+fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTotal>> {
+    let cards = price_day(rules, &closed)?;
+    let day = closed.day;
+    let view = day_view(closed, cards);
+    let totals = operator_totals(&view);
+    Ok(rules
+        .operators
+        .iter()
+        .map(|o| DayTotal {
+            travel_day: day.0,
+            operator: o.id.clone(),
+            total_cents: totals.get(o.id.as_str()).map_or(0, |c| c.get()),
+        })
+        .collect())
+}
+
+/// Computes a closed day over two threads, writes its files and returns its operators'
+/// totals.
 fn finish_and_write(
     rules: &RuleSet,
     tokens: &BackOffice,
     closed: ClosedDay,
     out: &Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<DayTotal>> {
     let day = closed.day;
-    let half = closed.cards.len() / 2;
-    let (first, second) = closed.cards.split_at(half);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| day_journeys(rules, day, second));
-        let mine = day_journeys(rules, day, first);
-        (mine, other.join())
-    });
-    let mut cards = a?;
-    cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
+    let cards = price_day(rules, &closed)?;
     let view = day_view(closed, cards);
     let meanings = TapMeanings::of(&view);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
-    let (left, right) = operators.split_at(operators.len() / 2);
-    let (mut files, other) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| {
-            right
-                .iter()
-                .flat_map(|op| operator_files(tokens, &view, &meanings, op))
-                .collect::<Vec<_>>()
-        });
-        let mine: Vec<_> = left
-            .iter()
-            .flat_map(|op| operator_files(tokens, &view, &meanings, op))
-            .collect();
-        (mine, other.join())
-    });
-    files.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))?);
-    files.push(("settlement.json".to_string(), settlement_file(&view).0));
     let dir = out.join(day.0.to_string());
+    // Both threads take the next operator until none is left (reports differ in size by
+    // two orders of magnitude, so a fixed split would leave one thread idle). Each
+    // operator's files are written as soon as they are rendered: a national day's reports
+    // are hundreds of MiB, so none waits in memory for the others.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let write_reports = || -> anyhow::Result<Vec<DayTotal>> {
+        let mut totals = Vec::new();
+        while let Some(operator) =
+            operators.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        {
+            let (files, total) = operator_files(tokens, &view, &meanings, operator);
+            write_files(&dir, files)?;
+            totals.push(DayTotal {
+                travel_day: day.0,
+                operator: operator.to_string(),
+                total_cents: total.get(),
+            });
+        }
+        Ok(totals)
+    };
+    let (totals, other) = std::thread::scope(|scope| {
+        let other = scope.spawn(write_reports);
+        (write_reports(), other.join())
+    });
+    let mut totals = totals?;
+    totals.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))??);
+    write_files(
+        &dir,
+        vec![("settlement.json".to_string(), settlement_file(&view).0)],
+    )?;
+    Ok(totals)
+}
+
+fn write_files(dir: &Path, files: Vec<(String, String)>) -> anyhow::Result<()> {
     for (name, text) in files {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
@@ -461,6 +536,7 @@ mod tests {
                     out: out.clone(),
                     max_lateness_s: None,
                     progress: false,
+                    totals_only: false,
                 },
             )
             .expect("replay");

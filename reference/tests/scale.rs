@@ -284,3 +284,52 @@ proptest! {
         }
     }
 }
+
+/// `report::operator_totals` (what `replay --totals-only` writes) is every operator report's
+/// total, on national days with bank cards, products and age discounts.
+#[test]
+fn operator_totals_are_the_reports_totals() {
+    use ovcert_reference::backoffice::report::{
+        TapMeanings, operator_report_with, operator_totals,
+    };
+    use ovcert_reference::backoffice::streaming::{day_journeys, day_view};
+
+    let rules = nl_2024();
+    let config = SynthConfig {
+        days: 2,
+        ..SynthConfig::new(5, 6_000)
+    };
+    let tokens = fresh_back_office(&rules);
+    let mut streaming =
+        StreamingBackOffice::new(&rules, tokens.vault().clone(), config.max_lateness_s);
+    let mut generator = Generator::new(&rules, config);
+    let mut closed = Vec::new();
+    while let Some(batch) = generator.next_batch() {
+        for record in batch {
+            closed.extend(streaming.push(record).expect("valid"));
+        }
+    }
+    closed.extend(streaming.finish().0);
+    assert_eq!(closed.len(), 2);
+    for day in closed {
+        let cards = day_journeys(&rules, day.day, &day.cards).expect("priced");
+        let view = day_view(day, cards);
+        let totals = operator_totals(&view);
+        let meanings = TapMeanings::of(&view);
+        let mut nonzero = 0;
+        for operator in &rules.operators {
+            let report = operator_report_with(&tokens, &view, &meanings, &operator.id);
+            let total = totals
+                .get(operator.id.as_str())
+                .copied()
+                .unwrap_or_default();
+            assert_eq!(
+                total, report.total_cents,
+                "{} on {}",
+                operator.id, view.day.0
+            );
+            nonzero += usize::from(total.get() != 0);
+        }
+        assert!(nonzero > 5, "most operators have fares");
+    }
+}

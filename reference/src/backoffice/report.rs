@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Cents;
@@ -15,7 +16,7 @@ use crate::tap::{TapId, TapKind};
 use crate::time::local;
 
 use super::journey::LegStatus;
-use super::{BackOffice, CardKey, DayView};
+use super::{BackOffice, CardKey, DayView, StoredTap};
 
 /// How a card appears in an operator's report: the card number, or the operator's own token.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -103,12 +104,27 @@ pub fn operator_report(office: &BackOffice, view: &DayView, operator: &str) -> O
 
 /// What the back office made of each tap of a day (EMV-06 for bank cards): the same for
 /// every operator, so a caller making all reports of a day computes it once.
+/// It also indexes the day's taps by operator, so each report reads its own taps only.
 #[derive(Debug, Default)]
-pub struct TapMeanings<'v>(HashMap<&'v TapId, TransactionKind>);
+pub struct TapMeanings<'v> {
+    /// Keyed with the Fx hash: a national day has millions of tap ids, and SipHash over
+    /// them was a tenth of a replay.
+    meaning: FxHashMap<&'v TapId, TransactionKind>,
+    /// Per operator, its taps in the day's processing order.
+    taps_by_operator: HashMap<&'v str, Vec<&'v StoredTap>>,
+}
 
 impl<'v> TapMeanings<'v> {
     pub fn of(view: &'v DayView) -> TapMeanings<'v> {
-        let mut meaning = HashMap::new();
+        let mut taps_by_operator: HashMap<&str, Vec<&StoredTap>> = HashMap::new();
+        for tap in &view.taps {
+            taps_by_operator
+                .entry(tap.reader.operator.as_str())
+                .or_default()
+                .push(tap);
+        }
+        let mut meaning = FxHashMap::default();
+        meaning.reserve(view.taps.len());
         for card in &view.cards {
             for journey in card
                 .built
@@ -128,7 +144,10 @@ impl<'v> TapMeanings<'v> {
                 meaning.insert(id, TransactionKind::SettleDebt);
             }
         }
-        TapMeanings(meaning)
+        TapMeanings {
+            meaning,
+            taps_by_operator,
+        }
     }
 }
 
@@ -143,11 +162,13 @@ pub fn operator_report_with(
         CardKey::OvChipkaart(number) => CardRef(number.to_string()),
         CardKey::Ovpay(token) => CardRef(office.operator_token(token, operator).to_string()),
     };
-    let meaning = &meanings.0;
-    let transactions = view
-        .taps
+    let meaning = &meanings.meaning;
+    let own_taps = meanings
+        .taps_by_operator
+        .get(operator)
+        .map_or(&[][..], Vec::as_slice);
+    let transactions = own_taps
         .iter()
-        .filter(|t| t.reader.operator == operator)
         .map(|t| TransactionLine {
             tap_id: t.tap_id.clone(),
             at: local_text(t.at),
@@ -213,6 +234,24 @@ pub fn operator_report_with(
             .collect(),
         total_cents,
     }
+}
+
+/// Every operator's report total of the day (GBO-03), without the reports: the sum of its
+/// legs' shares, exactly what [`OperatorReport::total_cents`] sums (a test checks it).
+/// Operators without legs are absent.
+pub fn operator_totals(view: &DayView) -> BTreeMap<&str, Cents> {
+    let mut totals: BTreeMap<&str, Cents> = BTreeMap::new();
+    for card in &view.cards {
+        for priced in &card.priced {
+            for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
+                let total = totals.entry(leg.operator.as_str()).or_default();
+                *total = total
+                    .checked_add(share.fare)
+                    .expect("a day's fares fit in i64");
+            }
+        }
+    }
+    totals
 }
 
 impl OperatorReport {

@@ -26,9 +26,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
+use rustc_hash::FxHashMap;
 
 use crate::card::CardNumber;
 use crate::deny::DenyList;
+use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::stream::Record;
 use crate::tap::{CardIdentity, TapId, TapMessage};
@@ -64,7 +66,8 @@ pub struct StreamCounts {
 #[derive(Debug, Default)]
 struct OpenDay {
     taps: Vec<StoredTap>,
-    by_id: HashMap<TapId, usize>,
+    /// Fx-hashed: looked up for every tap of the stream.
+    by_id: FxHashMap<TapId, usize>,
 }
 
 /// A travel day no tap can come for any more: its taps grouped by card, with what the fare
@@ -279,20 +282,21 @@ pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
 }
 
 /// One operator's report files of the day (`OP/report.json`, `OP/transactions.csv`, …), as
-/// [`super::simulate::DayOutcome::files`] names them. `tokens` is a back office with the
-/// stream's token key (for EMV-02 operator tokens; it needs no taps).
+/// [`super::simulate::DayOutcome::files`] names them, and the report's total (GBO-03).
+/// `tokens` is a back office with the stream's token key (for EMV-02 operator tokens; it
+/// needs no taps).
 pub fn operator_files(
     tokens: &BackOffice,
     view: &DayView,
     meanings: &TapMeanings<'_>,
     operator: &str,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Cents) {
     let report: OperatorReport = report::operator_report_with(tokens, view, meanings, operator);
     let mut files = vec![(format!("{operator}/report.json"), report.to_json())];
     for (name, text) in report.to_csv() {
         files.push((format!("{operator}/{name}"), text));
     }
-    files
+    (files, report.total_cents)
 }
 
 /// The day's settlement (SET-01/02) as `settlement.json`.
@@ -313,7 +317,7 @@ pub fn finish_day(
     let mut files = BTreeMap::new();
     let meanings = TapMeanings::of(&view);
     for operator in &rules.operators {
-        files.extend(operator_files(tokens, &view, &meanings, &operator.id));
+        files.extend(operator_files(tokens, &view, &meanings, &operator.id).0);
     }
     files.insert("settlement.json".to_string(), settlement_file(&view).0);
     Ok(files)

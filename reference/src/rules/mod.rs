@@ -8,6 +8,7 @@ pub mod diff;
 mod load;
 mod model;
 pub mod overlay;
+pub mod tables;
 
 pub use load::{RuleSetError, load_str};
 pub use model::*;

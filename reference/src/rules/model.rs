@@ -1,7 +1,8 @@
 //! The validated rule-set model. Ids of operators, stations and products are strings as
 //! written in the TOML file; validation guarantees every reference resolves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use jiff::civil::{Date, Time, Weekday};
 use serde::{Deserialize, Serialize};
@@ -653,6 +654,68 @@ pub struct Network {
     /// Track or road distances between neighbouring stations; the distance between any two
     /// stations is the shortest path over these links.
     pub links: Vec<Link>,
+    /// Every station pair's distance per class, filled on first use (not part of the file).
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub distances: DistanceCache,
+}
+
+/// The shortest distance between every pair of stations in each transport class, computed
+/// once on first use: every priced leg asks for one (FARE-01/04), and a graph search per leg
+/// was a sixth of a replay's time. A rule set is read, never changed, after loading; a clone
+/// starts with an empty cache, so a changed clone computes its own.
+#[derive(Debug, Default)]
+pub struct DistanceCache(OnceLock<DistanceTable>);
+
+impl Clone for DistanceCache {
+    fn clone(&self) -> DistanceCache {
+        DistanceCache::default()
+    }
+}
+
+impl PartialEq for DistanceCache {
+    /// Derived data: two networks are equal by their stations and links alone.
+    fn eq(&self, _: &DistanceCache) -> bool {
+        true
+    }
+}
+
+#[derive(Debug)]
+struct DistanceTable {
+    index: HashMap<StationId, usize>,
+    /// `[class][from][to]`, class 0 rail, 1 bus/tram/metro.
+    metres: Vec<Option<u32>>,
+}
+
+impl DistanceTable {
+    fn of(rules: &RuleSet) -> DistanceTable {
+        let stations = &rules.network.stations;
+        let index = stations
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let mut metres = Vec::with_capacity(2 * stations.len() * stations.len());
+        for class in [TransportClass::Rail, TransportClass::BusTramMetro] {
+            for from in stations {
+                for to in stations {
+                    metres.push(rules.search_distance_in_class_m(&from.id, &to.id, class));
+                }
+            }
+        }
+        DistanceTable { index, metres }
+    }
+
+    /// `None` when a station is not in the network (the caller searches then).
+    fn get(&self, from: &str, to: &str, class: TransportClass) -> Option<Option<u32>> {
+        let n = self.index.len();
+        let (&f, &t) = (self.index.get(from)?, self.index.get(to)?);
+        let c = match class {
+            TransportClass::Rail => 0,
+            TransportClass::BusTramMetro => 1,
+        };
+        Some(self.metres[(c * n + f) * n + t])
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -778,6 +841,22 @@ impl RuleSet {
     /// stations are both served in that class, so a train is never priced over tram tracks;
     /// over all links when the class alone does not connect them.
     pub fn distance_in_class_m(&self, from: &str, to: &str, class: TransportClass) -> Option<u32> {
+        let table = self
+            .network
+            .distances
+            .0
+            .get_or_init(|| DistanceTable::of(self));
+        table
+            .get(from, to, class)
+            .unwrap_or_else(|| self.search_distance_in_class_m(from, to, class))
+    }
+
+    fn search_distance_in_class_m(
+        &self,
+        from: &str,
+        to: &str,
+        class: TransportClass,
+    ) -> Option<u32> {
         let served = |id: &str| {
             self.station(id)
                 .is_some_and(|s| s.served_by.iter().any(|x| x.mode.class() == class))

@@ -97,6 +97,31 @@ fn rng_for(seed: u64, card: u64, day: u64, purpose: u64) -> SplitMix64 {
     SplitMix64::new(mix(mix(mix(seed ^ purpose) ^ card) ^ day))
 }
 
+/// Which cards the stream has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CardMix {
+    /// The national mix: OVpay bank cards, OV-chipkaarten with profiles and products.
+    #[default]
+    National,
+    /// Anonymous OV-chipkaarten without products only: full fare throughout (the peer
+    /// benchmark's comparison dataset).
+    FullFare,
+}
+
+impl std::str::FromStr for CardMix {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<CardMix, String> {
+        match text {
+            "national" => Ok(CardMix::National),
+            "full-fare" => Ok(CardMix::FullFare),
+            other => Err(format!(
+                "unknown card mix `{other}` (national or full-fare)"
+            )),
+        }
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SynthConfig {
@@ -107,6 +132,7 @@ pub struct SynthConfig {
     pub start: Date,
     pub days: u32,
     pub max_lateness_s: u32,
+    pub cards: CardMix,
 }
 
 impl SynthConfig {
@@ -119,6 +145,7 @@ impl SynthConfig {
             start: jiff::civil::date(2024, 10, 24),
             days: 7,
             max_lateness_s: 4 * 3600,
+            cards: CardMix::National,
         }
     }
 
@@ -214,7 +241,8 @@ impl<'r> Generator<'r> {
         let mut entropy = vec![0_u8; DAY_ENTROPY_BYTES];
         while made < share {
             let traits = rng_for(self.config.seed, card, 0, 1).next_u64();
-            let bank = traits % 100 < OVPAY_PERCENT;
+            let full_fare = self.config.cards == CardMix::FullFare;
+            let bank = !full_fare && traits % 100 < OVPAY_PERCENT;
             let commuter = (traits >> 16) % 100 < COMMUTER_PERCENT;
             let per_mille = match (commuter, weekend) {
                 (true, false) => 900,
@@ -255,7 +283,7 @@ impl<'r> Generator<'r> {
         } else {
             let number = CardNumber::new(OV_NUMBER_BASE + card)
                 .expect("synthetic card numbers have 16 digits");
-            if self.profiled.insert(card) {
+            if self.config.cards == CardMix::National && self.profiled.insert(card) {
                 let profile = self.profile(card, traveller);
                 if profile.kind != CardKind::Anonymous || !profile.products.is_empty() {
                     // Delivered with the first tap, ahead of it (even key = before taps).
