@@ -160,13 +160,32 @@ impl BackOffice {
                 reason: "a different tap with this id was received before".into(),
             });
         }
-        self.taps_by_card
-            .entry(stored.card.clone())
-            .or_default()
-            .insert((stored.at, stored.tap_id.clone()));
-        self.payments.card_changed(&stored.card);
-        self.taps.insert(message.tap_id, stored);
+        self.store_tap(stored);
         Ok(Ingested::New)
+    }
+
+    /// Stores a tap under its id, in its card's index too. Every stored tap goes through
+    /// here (ingested, or made by the service for a correction, EMV-18).
+    fn store_tap(&mut self, tap: StoredTap) {
+        self.taps_by_card
+            .entry(tap.card.clone())
+            .or_default()
+            .insert((tap.at, tap.tap_id.clone()));
+        self.payments.card_changed(&tap.card);
+        self.taps.insert(tap.tap_id.clone(), tap);
+    }
+
+    /// Takes a stored tap back (a correction that turned out not to apply).
+    fn unstore_tap(&mut self, id: &TapId) {
+        if let Some(tap) = self.taps.remove(id) {
+            if let Some(index) = self.taps_by_card.get_mut(&tap.card) {
+                index.remove(&(tap.at, tap.tap_id.clone()));
+                if index.is_empty() {
+                    self.taps_by_card.remove(&tap.card);
+                }
+            }
+            self.payments.card_changed(&tap.card);
+        }
     }
 
     /// EMV-17: PAN data older than the retention period are removed; returns how many.

@@ -285,11 +285,11 @@ pub fn correct(
         kind: TapKind::Emv,
         amounts: Default::default(),
     };
-    office.taps.insert(tap_id.clone(), tap);
+    office.store_tap(tap);
     let after = match office.journeys(rules, &key, now) {
         Ok(after) => after,
         Err(_) => {
-            office.taps.remove(&tap_id);
+            office.unstore_tap(&tap_id);
             return refused(NotPriceable);
         }
     };
@@ -299,7 +299,7 @@ pub fn correct(
                 && l.check_out.as_ref().is_some_and(|o| o.tap_id == tap_id)
         })
     }) else {
-        office.taps.remove(&tap_id);
+        office.unstore_tap(&tap_id);
         return refused(NoMissingCheckOut);
     };
     let fare_after = corrected.fare.total;
