@@ -231,25 +231,8 @@ async fn travel_and_misuse(base: &str, lab: &str, ns: &str, outputs: &mut Output
         }
     }
     // 23:59:59 after the last tap the PAN data are still held (EMV-17), the day is closed.
-    let now = json!({ "now": "2024-06-13T09:59:59+02:00" }).to_string();
-    ok(
-        "clock",
-        post(base, "/test/v1/clock", lab, json, now).await,
-        outputs,
-    );
-    let (status, held) = post(
-        base,
-        "/test/v1/backoffice/pans-held",
-        lab,
-        json,
-        "{}".into(),
-    )
-    .await;
-    assert_eq!(
-        (status, held.as_str()),
-        (200, "3"),
-        "three bank cards' PAN data held"
-    );
+    let held = pans_held_at(base, lab, "2024-06-13T09:59:59+02:00", outputs).await;
+    assert_eq!(held, "3", "three bank cards' PAN data held");
     let report = json!({ "operator": "NS", "day": "2024-06-12" }).to_string();
     ok(
         "operator report",
@@ -331,12 +314,17 @@ async fn travel_and_misuse(base: &str, lab: &str, ns: &str, outputs: &mut Output
     }
 
     // EMV-17: 24 hours after the last tap the server holds no PAN data.
-    let now = json!({ "now": "2024-06-13T10:00:00+02:00" }).to_string();
-    ok(
-        "clock",
-        post(base, "/test/v1/clock", lab, json, now).await,
-        outputs,
-    );
+    let held = pans_held_at(base, lab, "2024-06-13T10:00:00+02:00", outputs).await;
+    assert_eq!(held, "0", "EMV-17: PAN data purged after 24 h");
+}
+
+/// Sets the clock to `now` and answers how many cards' PAN data the server holds then.
+async fn pans_held_at(base: &str, lab: &str, now: &str, outputs: &mut Outputs) -> String {
+    let json = "application/json";
+    let clock = json!({ "now": now }).to_string();
+    let (status, answer) = post(base, "/test/v1/clock", lab, json, clock).await;
+    assert_eq!(status, 200, "clock: {answer}");
+    outputs.add("clock", answer);
     let (status, held) = post(
         base,
         "/test/v1/backoffice/pans-held",
@@ -345,11 +333,8 @@ async fn travel_and_misuse(base: &str, lab: &str, ns: &str, outputs: &mut Output
         "{}".into(),
     )
     .await;
-    assert_eq!(
-        (status, held.as_str()),
-        (200, "0"),
-        "EMV-17: PAN data purged after 24 h"
-    );
+    assert_eq!(status, 200, "pans held: {held}");
+    held
 }
 
 #[test]
