@@ -91,6 +91,30 @@ pub enum BackOfficeError {
     BadCard { reason: String },
 }
 
+/// EMV-01: the key a tap is stored under; a bank card's PAN becomes its token at once (the
+/// vault keeps the PAN data for the retention period only).
+pub(crate) fn card_key_of(
+    vault: &mut TokenVault,
+    message: &TapMessage,
+) -> Result<CardKey, BackOfficeError> {
+    Ok(match &message.card {
+        CardIdentity::OvChipkaart { number } => CardKey::OvChipkaart(*number),
+        CardIdentity::Emv {
+            pan,
+            pan_sequence,
+            expiry,
+        } => {
+            let token = vault
+                .tokenize(pan, *pan_sequence, expiry, message.at)
+                .map_err(|e| BackOfficeError::BadTap {
+                    tap_id: message.tap_id.0.clone(),
+                    reason: e.to_string(),
+                })?;
+            CardKey::Ovpay(token)
+        }
+    })
+}
+
 /// The back office.
 #[derive(Debug, Clone)]
 pub struct BackOffice {
@@ -124,23 +148,7 @@ impl BackOffice {
     /// GBO-04 / TAP-08: stores a tap once; a known tap id changes nothing. EMV-01: a bank
     /// card's PAN is tokenised at once and only the token is stored with the tap.
     pub fn ingest(&mut self, message: TapMessage) -> Result<Ingested, BackOfficeError> {
-        let card = match &message.card {
-            CardIdentity::OvChipkaart { number } => CardKey::OvChipkaart(*number),
-            CardIdentity::Emv {
-                pan,
-                pan_sequence,
-                expiry,
-            } => {
-                let token = self
-                    .vault
-                    .tokenize(pan, *pan_sequence, expiry, message.at)
-                    .map_err(|e| BackOfficeError::BadTap {
-                        tap_id: message.tap_id.0.clone(),
-                        reason: e.to_string(),
-                    })?;
-                CardKey::Ovpay(token)
-            }
-        };
+        let card = card_key_of(&mut self.vault, &message)?;
         let stored = StoredTap {
             tap_id: message.tap_id.clone(),
             reader: message.reader,

@@ -33,7 +33,7 @@ use crate::deny::DenyList;
 use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::stream::Record;
-use crate::tap::{CardIdentity, TapId, TapMessage};
+use crate::tap::{TapId, TapMessage};
 use crate::time::{TravelDay, TravelDayRule};
 
 use super::report::{self, OperatorReport, TapMeanings};
@@ -165,23 +165,7 @@ impl StreamingBackOffice {
 
     /// EMV-01: as [`BackOffice::ingest`], the PAN becomes a token at once.
     fn store(&mut self, message: TapMessage) -> Result<StoredTap, BackOfficeError> {
-        let card = match &message.card {
-            CardIdentity::OvChipkaart { number } => CardKey::OvChipkaart(*number),
-            CardIdentity::Emv {
-                pan,
-                pan_sequence,
-                expiry,
-            } => {
-                let token = self
-                    .vault
-                    .tokenize(pan, *pan_sequence, expiry, message.at)
-                    .map_err(|e| BackOfficeError::BadTap {
-                        tap_id: message.tap_id.0.clone(),
-                        reason: e.to_string(),
-                    })?;
-                CardKey::Ovpay(token)
-            }
-        };
+        let card = super::card_key_of(&mut self.vault, &message)?;
         let at = message.at;
         let stored = StoredTap {
             tap_id: message.tap_id,
