@@ -247,6 +247,18 @@ pub struct Payments {
     corrections: u64,
     /// The bank cards' own due events, kept between searches.
     due: due::DueByCard,
+    /// Per card, where its payments and refunds are in `payments` and `refunds` (in order),
+    /// so one card's ledger is found without reading every card's.
+    ledgers: BTreeMap<CardToken, CardLedger>,
+    /// The payments whose status is open: only these can have a retry due (EMV-13).
+    open: BTreeSet<usize>,
+}
+
+/// Positions of one card's payments and refunds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct CardLedger {
+    payments: Vec<usize>,
+    refunds: Vec<usize>,
 }
 
 impl Payments {
@@ -284,12 +296,76 @@ impl Payments {
 
     /// One card's payments, in order.
     pub fn of(&self, card: &CardToken) -> Vec<&Payment> {
-        self.payments.iter().filter(|p| &p.card == card).collect()
+        self.payment_indices(card)
+            .iter()
+            .map(|&i| &self.payments[i])
+            .collect()
     }
 
     /// One card's refunds, in order.
     pub fn refunds_of(&self, card: &CardToken) -> Vec<&Refund> {
-        self.refunds.iter().filter(|r| &r.card == card).collect()
+        self.ledgers
+            .get(card)
+            .map_or(&[][..], |l| &l.refunds)
+            .iter()
+            .map(|&i| &self.refunds[i])
+            .collect()
+    }
+
+    fn payment_indices(&self, card: &CardToken) -> &[usize] {
+        self.ledgers.get(card).map_or(&[], |l| &l.payments)
+    }
+
+    /// Adds a payment; every payment is added here, so the card's ledger and the open set
+    /// stay complete.
+    fn add_payment(&mut self, payment: Payment) {
+        let index = self.payments.len();
+        if payment.is_open() {
+            self.open.insert(index);
+        }
+        self.ledgers
+            .entry(payment.card.clone())
+            .or_default()
+            .payments
+            .push(index);
+        self.payments.push(payment);
+    }
+
+    /// Adds a refund (the only way refunds are added).
+    fn add_refund(&mut self, refund: Refund) {
+        let index = self.refunds.len();
+        self.ledgers
+            .entry(refund.card.clone())
+            .or_default()
+            .refunds
+            .push(index);
+        self.refunds.push(refund);
+    }
+
+    /// Whether the per-card ledgers and the open set say what a full scan says.
+    #[cfg(debug_assertions)]
+    pub(super) fn indexes_agree(&self) -> bool {
+        let mut ledgers: BTreeMap<CardToken, CardLedger> = BTreeMap::new();
+        for (i, p) in self.payments.iter().enumerate() {
+            ledgers.entry(p.card.clone()).or_default().payments.push(i);
+        }
+        for (i, r) in self.refunds.iter().enumerate() {
+            ledgers.entry(r.card.clone()).or_default().refunds.push(i);
+        }
+        let open: BTreeSet<usize> = (0..self.payments.len())
+            .filter(|&i| self.payments[i].is_open())
+            .collect();
+        open == self.open && ledgers == self.ledgers
+    }
+
+    /// Changes a payment's status (the only way it changes after the payment was added).
+    fn set_status(&mut self, index: usize, status: PaymentStatus) {
+        self.payments[index].status = status;
+        if self.payments[index].is_open() {
+            self.open.insert(index);
+        } else {
+            self.open.remove(&index);
+        }
     }
 
     /// EMV-12: what a card owes.
@@ -493,8 +569,8 @@ fn next_event(office: &BackOffice, rules: &RuleSet, now: Timestamp) -> Option<(T
     for (card, unblock_at) in &state.unblocks {
         events.push((*unblock_at, Event::Unblock { card: card.clone() }));
     }
-    for (index, payment) in state.payments.iter().enumerate() {
-        if let Some((at, day)) = next_retry(rules, payment) {
+    for &index in &state.open {
+        if let Some((at, day)) = next_retry(rules, &state.payments[index]) {
             events.push((
                 at,
                 Event::Retry {
@@ -560,9 +636,9 @@ fn card_events(
             if now >= ends {
                 // EMV-08: the night charge (or what changed after it).
                 let kind = if state
-                    .payments
+                    .of(card)
                     .iter()
-                    .any(|p| &p.card == card && p.travel_day == day && !is_intraday(&p.kind))
+                    .any(|p| p.travel_day == day && !is_intraday(&p.kind))
                 {
                     ChargeKind::Supplement
                 } else {
@@ -655,15 +731,13 @@ fn pending_by_day(
         }
     }
     let charged = state
-        .payments
-        .iter()
-        .filter(|p| &p.card == card)
+        .of(card)
+        .into_iter()
         .map(|p| (p.travel_day, &p.lines))
         .chain(
             state
-                .refunds
-                .iter()
-                .filter(|r| &r.card == card)
+                .refunds_of(card)
+                .into_iter()
                 .map(|r| (r.travel_day, &r.lines)),
         );
     for (day, lines) in charged {
@@ -750,7 +824,7 @@ fn charge(
     } else {
         PaymentStatus::Open { since: at }
     };
-    office.payments.payments.push(Payment {
+    office.payments.add_payment(Payment {
         reference,
         card: card.clone(),
         travel_day: day,
@@ -785,21 +859,24 @@ fn refund(
     let amount = total(&pending).checked_neg().expect("small amounts");
     let mut left = amount;
     let mut cleared = false;
-    for payment in office
-        .payments
-        .payments
-        .iter_mut()
-        .filter(|p| &p.card == card && p.travel_day == day && p.is_open())
-    {
+    let state = &mut office.payments;
+    let day_open: Vec<usize> = state
+        .payment_indices(card)
+        .iter()
+        .copied()
+        .filter(|&i| state.payments[i].travel_day == day && state.payments[i].is_open())
+        .collect();
+    for index in day_open {
+        let payment = &mut state.payments[index];
         let take = left.min(payment.outstanding());
         payment.set_off_cents = add(payment.set_off_cents, take);
         left = sub(left, take);
         if payment.outstanding() == Cents::ZERO {
-            payment.status = PaymentStatus::Cleared { at };
+            state.set_status(index, PaymentStatus::Cleared { at });
             cleared = true;
         }
     }
-    office.payments.refunds.push(Refund {
+    state.add_refund(Refund {
         card: card.clone(),
         travel_day: day,
         at,
@@ -836,7 +913,9 @@ fn retry(office: &mut BackOffice, index: usize, day: u32, at: Timestamp) {
         answer,
     });
     if answer.approved() {
-        payment.status = PaymentStatus::Paid { at };
+        office
+            .payments
+            .set_status(index, PaymentStatus::Paid { at });
         if office.payments.open_debt(&card) == Cents::ZERO {
             office.payments.unblocks.remove(&card);
             end_debt(office, &card, at);
@@ -849,11 +928,12 @@ fn retry(office: &mut BackOffice, index: usize, day: u32, at: Timestamp) {
 /// EMV-14: a tap to settle the debt requests every open payment of the card, oldest first;
 /// when all are paid, check-in is possible again `unblock_after_payment_min` later.
 fn self_pay(office: &mut BackOffice, rules: &RuleSet, card: &CardToken, tap: TapId, at: Timestamp) {
-    let open: Vec<usize> = (0..office.payments.payments.len())
-        .filter(|&i| {
-            let p = &office.payments.payments[i];
-            &p.card == card && p.is_open()
-        })
+    let state = &office.payments;
+    let open: Vec<usize> = state
+        .payment_indices(card)
+        .iter()
+        .copied()
+        .filter(|&i| state.payments[i].is_open())
         .collect();
     if open.is_empty() {
         return;
@@ -873,7 +953,9 @@ fn self_pay(office: &mut BackOffice, rules: &RuleSet, card: &CardToken, tap: Tap
             bank_block(office, card, answer, at);
             return;
         }
-        payment.status = PaymentStatus::Paid { at };
+        office
+            .payments
+            .set_status(index, PaymentStatus::Paid { at });
     }
     let delay = SignedDuration::from_mins(i64::from(rules.ovpay.unblock_after_payment_min));
     let unblock_at = at

@@ -87,6 +87,10 @@ pub(super) fn refresh(
                 fresh.insert(card, events);
             }
         }
+        assert!(
+            office.payments.indexes_agree(),
+            "the payments' per-card ledgers or open set differ from a full scan"
+        );
         assert_eq!(
             office.payments.due.due, fresh,
             "kept payment events differ from a full search: a change did not mark its card"
