@@ -17,7 +17,7 @@
 //!
 //! Every request is logged with its time, so tests can count status checks and retries.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -151,6 +151,8 @@ struct SimCard {
 #[derive(Debug, Clone, Default)]
 pub struct BankSimulator {
     cards: BTreeMap<CardToken, SimCard>,
+    /// The cards with a block, so the engine's sync with the deny list reads only these.
+    blocked: BTreeSet<CardToken>,
 }
 
 impl BankSimulator {
@@ -187,6 +189,11 @@ impl BankSimulator {
     /// EMV-04: the bank blocks a card (lost, stolen, other) or lifts its block.
     pub fn set_block(&mut self, card: &CardToken, block: Option<BankBlock>) {
         self.card_mut(card).block = block;
+        if block.is_some() {
+            self.blocked.insert(card.clone());
+        } else {
+            self.blocked.remove(card);
+        }
     }
 
     // ---- what the back office asks ------------------------------------------------------
@@ -226,8 +233,9 @@ impl BankSimulator {
                 .or(sim.default)
                 .unwrap_or(BankAnswer::Approve),
         };
-        if let Some(block) = answer.block() {
-            sim.block = Some(block);
+        let blocks = answer.block();
+        if blocks.is_some() {
+            sim.block = blocks;
         }
         sim.log.push(BankRequest {
             at,
@@ -237,6 +245,9 @@ impl BankSimulator {
                 answer,
             },
         });
+        if blocks.is_some() {
+            self.blocked.insert(card.clone());
+        }
         answer
     }
 
@@ -266,6 +277,21 @@ impl BankSimulator {
     /// The cards the simulator knows, in token order.
     pub fn cards(&self) -> impl Iterator<Item = &CardToken> {
         self.cards.keys()
+    }
+
+    /// Whether the set of blocked cards says what the cards say.
+    #[cfg(debug_assertions)]
+    pub(crate) fn blocked_agrees(&self) -> bool {
+        self.cards
+            .iter()
+            .filter(|(_, c)| c.block.is_some())
+            .map(|(token, _)| token)
+            .eq(self.blocked.iter())
+    }
+
+    /// EMV-04: the cards the bank blocks, in token order.
+    pub fn blocked_cards(&self) -> impl Iterator<Item = &CardToken> {
+        self.blocked.iter()
     }
 
     fn card_mut(&mut self, card: &CardToken) -> &mut SimCard {

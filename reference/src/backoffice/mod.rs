@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::card::{CardKind, CardNumber, ProductSlot};
@@ -119,7 +120,9 @@ pub(crate) fn card_key_of(
 #[derive(Debug, Clone)]
 pub struct BackOffice {
     vault: TokenVault,
-    taps: BTreeMap<TapId, StoredTap>,
+    /// Every stored tap by id (hashed: looked up for every tap of a card whose journeys are
+    /// computed; listed only sorted).
+    taps: FxHashMap<TapId, StoredTap>,
     /// Each card's taps in processing order (tap time, then tap id): a card's journeys and
     /// payment events are computed from its own taps, never from a scan of all.
     taps_by_card: BTreeMap<CardKey, BTreeSet<(Timestamp, TapId)>>,
@@ -135,7 +138,7 @@ impl BackOffice {
     pub fn new(vault: TokenVault) -> BackOffice {
         BackOffice {
             vault,
-            taps: BTreeMap::new(),
+            taps: FxHashMap::default(),
             taps_by_card: BTreeMap::new(),
             profiles: BTreeMap::new(),
             settings: BTreeMap::new(),
@@ -150,7 +153,7 @@ impl BackOffice {
     pub fn ingest(&mut self, message: TapMessage) -> Result<Ingested, BackOfficeError> {
         let card = card_key_of(&mut self.vault, &message)?;
         let stored = StoredTap {
-            tap_id: message.tap_id.clone(),
+            tap_id: message.tap_id,
             reader: message.reader,
             at: message.at,
             card,
@@ -175,10 +178,16 @@ impl BackOffice {
     /// Stores a tap under its id, in its card's index too. Every stored tap goes through
     /// here (ingested, or made by the service for a correction, EMV-18).
     fn store_tap(&mut self, tap: StoredTap) {
-        self.taps_by_card
-            .entry(tap.card.clone())
-            .or_default()
-            .insert((tap.at, tap.tap_id.clone()));
+        let index_entry = (tap.at, tap.tap_id.clone());
+        match self.taps_by_card.get_mut(&tap.card) {
+            Some(index) => {
+                index.insert(index_entry);
+            }
+            None => {
+                self.taps_by_card
+                    .insert(tap.card.clone(), BTreeSet::from([index_entry]));
+            }
+        }
         self.payments.card_changed(&tap.card);
         self.taps.insert(tap.tap_id.clone(), tap);
     }

@@ -355,7 +355,7 @@ impl Payments {
         let open: BTreeSet<usize> = (0..self.payments.len())
             .filter(|&i| self.payments[i].is_open())
             .collect();
-        open == self.open && ledgers == self.ledgers
+        open == self.open && ledgers == self.ledgers && self.bank.blocked_agrees()
     }
 
     /// Changes a payment's status (the only way it changes after the payment was added).
@@ -1092,11 +1092,16 @@ fn status_check(office: &mut BackOffice, card: &CardToken, for_at: Timestamp, at
 /// is deny-listed for the bank's reason; when the bank lifts its block, so does the back
 /// office (nobody else can).
 fn sync_bank_blocks(office: &mut BackOffice, now: Timestamp) {
-    let cards: Vec<(CardToken, Option<BankBlock>)> = office
-        .payments
+    // Only a card the bank blocks or the deny list holds for the bank can change here.
+    let state = &office.payments;
+    let concerned: BTreeSet<&CardToken> = state
         .bank
-        .cards()
-        .map(|c| (c.clone(), office.payments.bank.block(c)))
+        .blocked_cards()
+        .chain(state.bank_listed.keys())
+        .collect();
+    let cards: Vec<(CardToken, Option<BankBlock>)> = concerned
+        .into_iter()
+        .map(|c| (c.clone(), state.bank.block(c)))
         .collect();
     for (card, block) in cards {
         match block {
