@@ -112,3 +112,21 @@ Feature: Bank-card tokens and PAN retention (EMV-01, EMV-02, EMV-17)
     Then the report lists 2 transactions, 1 trip and 1 payment
     And the report's total is €1.25
     And no report shows the card number of "V"
+
+  @EMV-17 @capability:offline-readers
+  Scenario: A reader's copy of its last upload keeps no bank-card tap past the 24 hours
+    Given reader "t-asd" is offline
+    When bank card "V" taps at these readers:
+      | at                  | reader |
+      | 2024-06-12 10:00:00 | t-asd  |
+    And it is 2024-06-12 10:30
+    And reader "t-asd" comes back online
+    Then the upload held 1 tap, of which 1 new
+    When reader "t-asd" sends its last upload again
+    Then the upload held 1 tap, of which 0 new
+    # Sending it again after the PAN data are gone would bring the PAN back: the copy goes too.
+    When it is 2024-06-13 10:00
+    And reader "t-asd" sends its last upload again
+    Then the upload held 0 taps, of which 0 new
+    And the back office holds the PAN data of 0 cards
+    And the back office has received 1 tap

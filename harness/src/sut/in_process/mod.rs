@@ -91,6 +91,20 @@ impl InProcess {
         Ok(Upload { uploaded, new })
     }
 
+    /// EMV-17: a reader's copy of its last upload (kept to send it again) keeps no bank-card
+    /// tap past the retention period either; such a tap's PAN is gone from the back office, so
+    /// sending it again could only bring the PAN back. (A buffer not uploaded yet is the
+    /// reader's own and is kept: dropping it would lose taps.)
+    fn forget_uploaded_pans(&mut self, now: Timestamp) {
+        let retention = self.back_office.vault().retention();
+        for state in self.readers.values_mut() {
+            state.last_upload.retain(|tap| {
+                !matches!(tap.card, CardIdentity::Emv { .. })
+                    || now.duration_since(tap.at) < retention
+            });
+        }
+    }
+
     fn ingest_one(&mut self, record: TapMessage) -> SutResult<Ingested> {
         self.back_office
             .ingest(record)
@@ -145,6 +159,7 @@ impl SystemUnderTest for InProcess {
         self.now = now;
         // EMV-17: PAN data go as time passes, whether or not anything else happens.
         self.back_office.purge(now);
+        self.forget_uploaded_pans(now);
         // EMV-08..14: night charges, retries and lifted blocks happen as time passes.
         self.payments_run()?;
         // TERM-08 / TERM-13: what time alone does to card-holder accounts.
