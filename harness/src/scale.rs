@@ -9,6 +9,7 @@
 //! is finished while the next is read; a bounded channel keeps at most one more closed day
 //! waiting, so memory stays bounded by the open days.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -16,13 +17,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use ovcert_reference::Cents;
 use ovcert_reference::backoffice::BackOffice;
 use ovcert_reference::backoffice::CardJourneys;
-use ovcert_reference::backoffice::report::{TapMeanings, operator_totals};
+use ovcert_reference::backoffice::report::{TapMeanings, add_operator_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
-    ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, operator_files,
-    settlement_file,
+    ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, fold_day_journeys,
+    operator_files, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
@@ -406,12 +408,33 @@ fn price_day(rules: &RuleSet, closed: &ClosedDay) -> anyhow::Result<Vec<CardJour
     Ok(cards)
 }
 
-/// `--totals-only`: a closed day's operator totals, every operator (0 without fares).
+/// `--totals-only`: a closed day's operator totals, every operator (0 without fares). Each
+/// half of the day's cards is priced on its own thread, a card's journeys added to the
+/// totals and dropped with its taps before the next card: the day's journeys are never held
+/// all at once.
 fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTotal>> {
-    let cards = price_day(rules, &closed)?;
-    let day = closed.day;
-    let view = day_view(closed, cards);
-    let totals = operator_totals(&view);
+    let ClosedDay { day, mut cards } = closed;
+    let second = cards.split_off(cards.len() / 2);
+    let add_up = |cards| {
+        fold_day_journeys(
+            rules,
+            day,
+            cards,
+            BTreeMap::<String, Cents>::new(),
+            |totals, card| {
+                add_operator_shares(&card, |operator, fare| add_cents(totals, operator, fare));
+            },
+        )
+    };
+    let (mine, other) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| add_up(second));
+        (add_up(cards), other.join())
+    });
+    let mut totals = mine?;
+    let other = other.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??;
+    for (operator, fare) in &other {
+        add_cents(&mut totals, operator, *fare);
+    }
     Ok(rules
         .operators
         .iter()
@@ -421,6 +444,14 @@ fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTo
             total_cents: totals.get(o.id.as_str()).map_or(0, |c| c.get()),
         })
         .collect())
+}
+
+fn add_cents(totals: &mut BTreeMap<String, Cents>, operator: &str, fare: Cents) {
+    let total = match totals.get_mut(operator) {
+        Some(total) => total,
+        None => totals.entry(operator.to_owned()).or_default(),
+    };
+    *total = total.checked_add(fare).expect("a day's fares fit in i64");
 }
 
 /// Computes a closed day over two threads, writes its files and returns its operators'
@@ -555,6 +586,31 @@ mod tests {
         assert!(
             outputs[0].len() > 7 * 20,
             "reports and settlements of 7 days"
+        );
+        let totals = root.join("out-totals");
+        replay(
+            &rules,
+            &ReplayOptions {
+                taps: root.join("taps.bin"),
+                out: totals.clone(),
+                max_lateness_s: None,
+                progress: false,
+                totals_only: true,
+            },
+        )
+        .expect("replay --totals-only");
+        // Priced card by card and added up on two threads, the totals are the reports'.
+        let reports_totals = &outputs[1][Path::new("totals.csv")];
+        let totals_only = std::fs::read(totals.join("totals.csv")).expect("totals.csv");
+        assert_eq!(
+            String::from_utf8_lossy(&totals_only),
+            String::from_utf8_lossy(reports_totals)
+        );
+        let lines = String::from_utf8_lossy(&totals_only).lines().count();
+        assert_eq!(
+            lines,
+            1 + 7 * rules.operators.len(),
+            "a line per operator and travel day"
         );
         std::fs::remove_dir_all(&root).expect("cleanup");
     }

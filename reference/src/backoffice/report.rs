@@ -16,7 +16,7 @@ use crate::tap::{TapId, TapKind};
 use crate::time::local;
 
 use super::journey::LegStatus;
-use super::{BackOffice, CardKey, DayView, StoredTap};
+use super::{BackOffice, CardJourneys, CardKey, DayView, StoredTap};
 
 /// How a card appears in an operator's report: the card number, or the operator's own token.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -242,16 +242,22 @@ pub fn operator_report_with(
 pub fn operator_totals(view: &DayView) -> BTreeMap<&str, Cents> {
     let mut totals: BTreeMap<&str, Cents> = BTreeMap::new();
     for card in &view.cards {
-        for priced in &card.priced {
-            for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
-                let total = totals.entry(leg.operator.as_str()).or_default();
-                *total = total
-                    .checked_add(share.fare)
-                    .expect("a day's fares fit in i64");
-            }
-        }
+        add_operator_shares(card, |operator, fare| {
+            let total = totals.entry(operator).or_default();
+            *total = total.checked_add(fare).expect("a day's fares fit in i64");
+        });
     }
     totals
+}
+
+/// Each leg's operator and fare share of a card's priced journeys: what
+/// [`operator_totals`] adds up (also one card at a time, `ovcert replay --totals-only`).
+pub fn add_operator_shares<'c>(card: &'c CardJourneys, mut add: impl FnMut(&'c str, Cents)) {
+    for priced in &card.priced {
+        for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
+            add(leg.operator.as_str(), share.fare);
+        }
+    }
 }
 
 impl OperatorReport {

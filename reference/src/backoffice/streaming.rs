@@ -200,6 +200,8 @@ impl StreamingBackOffice {
     fn close(&mut self, day: TravelDay) -> ClosedDay {
         let open = self.open.remove(&day).unwrap_or_default();
         self.counts.days += 1;
+        // The id index is not needed any more; free it before the taps are regrouped.
+        drop(open.by_id);
         let mut taps = open.taps;
         taps.sort_by(|a, b| (&a.card, a.at, &a.tap_id).cmp(&(&b.card, b.at, &b.tap_id)));
         let mut cards: Vec<(CardKey, Option<CardProfile>, Vec<StoredTap>)> = Vec::new();
@@ -237,20 +239,52 @@ pub fn day_journeys(
     let deny = DenyList::default();
     cards
         .iter()
-        .map(|(card, profile, taps)| {
-            let taps: Vec<&StoredTap> = taps.iter().collect();
-            let history = CardHistory {
-                taps: &taps,
-                deny: &deny,
-                debts: &[],
-                settings: &[],
-                profile: profile.as_ref(),
-            };
-            let mut journeys = card_journeys(rules, card, &history, now)?;
-            journeys.priced.retain(|p| p.journey.travel_day == day);
-            Ok(journeys)
-        })
+        .map(|(card, profile, taps)| one_card(rules, day, now, &deny, card, profile, taps))
         .collect()
+}
+
+/// As [`day_journeys`], but each card's journeys are handed to `fold` and dropped with the
+/// card's taps before the next card is priced: what the day's totals need, without holding
+/// every journey of the day.
+pub fn fold_day_journeys<T>(
+    rules: &RuleSet,
+    day: TravelDay,
+    cards: Vec<(CardKey, Option<CardProfile>, Vec<StoredTap>)>,
+    mut state: T,
+    mut fold: impl FnMut(&mut T, CardJourneys),
+) -> Result<T, BackOfficeError> {
+    let now = rules.travel_day_rule().end_of(day);
+    let deny = DenyList::default();
+    for (card, profile, taps) in cards {
+        fold(
+            &mut state,
+            one_card(rules, day, now, &deny, &card, &profile, &taps)?,
+        );
+    }
+    Ok(state)
+}
+
+/// One card's journeys of `day`, priced at the day's end `now`.
+fn one_card(
+    rules: &RuleSet,
+    day: TravelDay,
+    now: Timestamp,
+    deny: &DenyList,
+    card: &CardKey,
+    profile: &Option<CardProfile>,
+    taps: &[StoredTap],
+) -> Result<CardJourneys, BackOfficeError> {
+    let taps: Vec<&StoredTap> = taps.iter().collect();
+    let history = CardHistory {
+        taps: &taps,
+        deny,
+        debts: &[],
+        settings: &[],
+        profile: profile.as_ref(),
+    };
+    let mut journeys = card_journeys(rules, card, &history, now)?;
+    journeys.priced.retain(|p| p.journey.travel_day == day);
+    Ok(journeys)
 }
 
 /// The day as [`BackOffice::day`] shows it: its taps in processing order and every card's
