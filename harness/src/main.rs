@@ -316,6 +316,20 @@ struct ServeArgs {
     /// set or ovcert version, or is in use by another server.
     #[arg(long, value_name = "FILE", env = "OVCERT_JOURNAL")]
     journal: Option<PathBuf>,
+    /// What moves the system's clock. `test`: only the SetClock test control of a suite run
+    /// (without --test-controls the clock stays at the epoch and nothing time-based ever
+    /// happens). `system`: this machine's clock, told to the system every second (whole
+    /// seconds, never backwards, journaled), so night charges, retries and the 24-hour PAN
+    /// purge happen as time passes — for a server participants develop against; not with
+    /// --test-controls.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SOURCE",
+        env = "OVCERT_CLOCK",
+        default_value = "test"
+    )]
+    clock: ovcert::server::clock::ClockSource,
 }
 
 fn api_key_parser(text: &str) -> Result<ovcert::api::access::ApiKey, String> {
@@ -704,6 +718,15 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let names: Vec<&str> = args.without.iter().map(|c| c.name()).collect();
         identity.push_str(&format!(" without {}", names.join(", ")));
     }
+    if args.clock == ovcert::server::clock::ClockSource::System && args.test_controls {
+        anyhow::bail!(
+            "--clock system cannot be combined with --test-controls: the suite's SetClock and \
+             this machine's clock would both move the system's clock"
+        );
+    }
+    if args.clock == ovcert::server::clock::ClockSource::System {
+        eprintln!("ovcert serve: the system's clock follows this machine's clock");
+    }
     let access = serve_access(&args, &rules)?;
     if args.journal.is_some() && !args.faults.is_empty() {
         anyhow::bail!(
@@ -746,6 +769,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             without: args.without.clone(),
             access,
             journal,
+            clock: args.clock,
         });
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await

@@ -67,6 +67,7 @@ async fn start(keys: &Keys, test_controls: bool) -> String {
         without: vec![],
         access: Access::Keys(ring),
         journal: None,
+        clock: ovcert::server::clock::ClockSource::Test,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();

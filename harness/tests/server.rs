@@ -5,14 +5,22 @@
 use std::sync::Arc;
 
 use ovcert::api::openapi;
+use ovcert::server::clock::ClockSource;
 use ovcert::server::{ServerConfig, router, serve};
 use ovcert::sut::InProcess;
+use ovcert_reference::stream::Record;
+use ovcert_reference::synth::{Generator, SynthConfig};
+use ovcert_reference::tap::TapMessage;
 use serde_json::{Value, json};
 
 const PAN: &str = "5412751234567890";
 
 /// A server of the reference on a free loopback port; answers its base URL.
 async fn start(test_controls: bool) -> String {
+    start_with_clock(test_controls, ClockSource::Test).await
+}
+
+async fn start_with_clock(test_controls: bool, clock: ClockSource) -> String {
     let rules = Arc::new(ovcert_reference::rules::nl_2024());
     let app = router(ServerConfig {
         system: Box::new(InProcess::new(rules)),
@@ -21,6 +29,7 @@ async fn start(test_controls: bool) -> String {
         without: vec![],
         access: ovcert::server::auth::Access::Open,
         journal: None,
+        clock,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -244,4 +253,56 @@ async fn an_unreachable_target_is_a_clear_error() {
         error.reason.contains("ovcert serve --test-controls"),
         "{error}"
     );
+}
+
+/// With `--clock system` time passes for the system without test controls: a day of the
+/// synthetic stream (October 2024) is closed and reported; the same request to a server
+/// whose clock only the test control moves is refused, its clock still at the epoch.
+#[tokio::test]
+async fn the_system_clock_closes_past_days() {
+    let rules = ovcert_reference::rules::nl_2024();
+    let mut generator = Generator::new(&rules, SynthConfig::new(7, 200));
+    let taps: Vec<TapMessage> = std::iter::from_fn(|| generator.next_batch())
+        .flatten()
+        .filter_map(|record| match record {
+            Record::Tap(tap) => Some(tap),
+            Record::Card { .. } => None,
+        })
+        .collect();
+    let first = &taps[0];
+    let day = rules.travel_day_rule().travel_day_of(first.at).0;
+    let operator = first.reader.operator.clone();
+    let ingest = serde_json::to_string(&json!({ "taps": taps })).unwrap();
+    let report = json!({ "operator": operator, "day": day }).to_string();
+    for (clock, expected) in [(ClockSource::System, 200), (ClockSource::Test, 422)] {
+        let base = start_with_clock(false, clock).await;
+        let (status, _, answer) = post(
+            &base,
+            "/v1/backoffice/ingest",
+            "application/json",
+            ingest.clone(),
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+        let (status, _, answer) = post(
+            &base,
+            "/v1/backoffice/operator-report",
+            "application/json",
+            report.clone(),
+        )
+        .await;
+        assert_eq!(status, expected, "{clock:?}: {answer}");
+        if clock == ClockSource::System {
+            let transactions = answer["transactions"].as_array().expect("a report");
+            assert!(!transactions.is_empty(), "{answer}");
+        } else {
+            assert!(
+                answer["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("still running"),
+                "{answer}"
+            );
+        }
+    }
 }

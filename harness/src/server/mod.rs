@@ -14,6 +14,7 @@
 //! [`listen`]).
 
 pub mod auth;
+pub mod clock;
 pub mod journal;
 mod limits;
 mod listen;
@@ -21,8 +22,8 @@ pub mod rate_limit;
 mod request;
 
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -40,6 +41,7 @@ use crate::sut::{SutErrorKind, SystemUnderTest};
 use auth::{Access, Refusal};
 use rate_limit::{LOOKUP_POLICY, LookupLimiter};
 
+use self::clock::{ClockSource, SystemClock};
 use self::journal::{Journal, JournalError, Outcome};
 
 /// What a server serves.
@@ -58,6 +60,8 @@ pub struct ServerConfig {
     /// Where operations that change the system are made durable before they are answered
     /// (`None`: the state lives in memory only).
     pub journal: Option<Journal>,
+    /// What moves the system's clock: the test control only, or this machine's clock.
+    pub clock: ClockSource,
 }
 
 struct AppState {
@@ -69,6 +73,8 @@ struct AppState {
     access: Access,
     lookups: LookupLimiter,
     journal: Option<Journal>,
+    /// `Some` when the system follows this machine's clock.
+    clock: Option<SystemClock>,
 }
 
 /// The participant API's routes for `config`.
@@ -82,7 +88,11 @@ pub fn router(config: ServerConfig) -> Router {
         access: config.access,
         lookups: LookupLimiter::new(LOOKUP_POLICY),
         journal: config.journal,
+        clock: (config.clock == ClockSource::System).then(SystemClock::default),
     });
+    if state.clock.is_some() {
+        tokio::spawn(tell_time_while_idle(Arc::downgrade(&state)));
+    }
     let mut routes = Routes {
         router: Router::new(),
     };
@@ -211,6 +221,9 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
     if let Some(failure) = state.journal.as_ref().and_then(Journal::failure) {
         return problem(ProblemKind::Internal, journal_stopped(&failure));
     }
+    if let Some(clock) = &state.clock {
+        clock.tell(&mut **system, state.journal.as_ref()).await;
+    }
     let outcome = AssertUnwindSafe(operation.apply(&mut **system))
         .catch_unwind()
         .await;
@@ -250,6 +263,25 @@ async fn operation<O: Operation>(State(state): State<Arc<AppState>>, request: Re
                 O::NAME
             ),
         ),
+    }
+}
+
+/// With the machine's clock: time passes for the system while nobody calls (a night charge or
+/// a PAN purge is due whether or not a request comes). Ends when the server's state is gone.
+async fn tell_time_while_idle(state: Weak<AppState>) {
+    let mut every_second = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        every_second.tick().await;
+        let Some(state) = state.upgrade() else {
+            return;
+        };
+        let Some(clock) = &state.clock else {
+            return;
+        };
+        let mut system = state.system.lock().await;
+        if state.journal.as_ref().and_then(Journal::failure).is_none() {
+            clock.tell(&mut **system, state.journal.as_ref()).await;
+        }
     }
 }
 

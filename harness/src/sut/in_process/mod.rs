@@ -72,6 +72,11 @@ impl InProcess {
         }
     }
 
+    /// The system's clock: the instant every operation happens at.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
     /// A surrogate PAN standing for a card whose PAN the server's journal erased (EMV-17),
     /// registered before the journal is replayed; `false` when it stands for another card.
     pub fn alias_pan(&mut self, surrogate: &str, pan_sequence: u8, token: CardToken) -> bool {
