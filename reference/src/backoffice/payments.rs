@@ -582,12 +582,15 @@ fn next_event(office: &BackOffice, rules: &RuleSet, now: Timestamp) -> Option<(T
     }
     // Among events at the same instant and rank the first found wins: global events, then
     // the cards in token order, each card's in the order `card_events` lists them.
-    events
+    let global = events
         .iter()
         .filter(|(at, _)| *at <= now)
-        .chain(state.due.events())
-        .min_by(|(a, x), (b, y)| (a, x.rank()).cmp(&(b, y.rank())))
-        .cloned()
+        .min_by(|(a, x), (b, y)| (a, x.rank()).cmp(&(b, y.rank())));
+    match (global, state.due.next()) {
+        (Some(g), Some(c)) if (c.0, c.1.rank()) < (g.0, g.1.rank()) => Some(c.clone()),
+        (Some(g), _) => Some(g.clone()),
+        (None, c) => c.cloned(),
+    }
 }
 
 /// One bank card's own events due by `now`: eligibility of its taps, self-payments, and the
