@@ -582,12 +582,8 @@ impl DenyCheck for BackOffice {
         let class = reader.mode.class();
         // As the qualifier does (EMV-06): per class, the operator of the open tap-in, if any.
         let mut open: Option<&str> = None;
-        for tap in self.taps() {
-            if tap.card != key
-                || tap.at > at
-                || tap.kind != TapKind::Emv
-                || tap.reader.mode.class() != class
-            {
+        for tap in self.taps_of(&key) {
+            if tap.at > at || tap.kind != TapKind::Emv || tap.reader.mode.class() != class {
                 continue;
             }
             open = match open {

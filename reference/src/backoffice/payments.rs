@@ -1045,9 +1045,9 @@ fn needs_check(office: &BackOffice, rules: &RuleSet, card: &CardToken, at: Times
     }
     let key = CardKey::Ovpay(card.clone());
     let last_tap = office
-        .taps
-        .values()
-        .filter(|t| t.card == key && t.kind == TapKind::Emv && t.at < at)
+        .taps_of(&key)
+        .into_iter()
+        .filter(|t| t.kind == TapKind::Emv && t.at < at)
         .map(|t| t.at)
         .max();
     let last_check = checks
