@@ -121,8 +121,9 @@ pub(crate) fn card_key_of(
 pub struct BackOffice {
     vault: TokenVault,
     /// Every stored tap by id (hashed: looked up for every tap of a card whose journeys are
-    /// computed; listed only sorted).
-    taps: FxHashMap<TapId, StoredTap>,
+    /// computed; listed only sorted). Boxed so that growing the table moves pointers, not
+    /// taps: a server holding millions of taps would otherwise stall for a second.
+    taps: FxHashMap<TapId, Box<StoredTap>>,
     /// Each card's taps in processing order (tap time, then tap id): a card's journeys and
     /// payment events are computed from its own taps, never from a scan of all.
     taps_by_card: BTreeMap<CardKey, BTreeSet<(Timestamp, TapId)>>,
@@ -163,7 +164,7 @@ impl BackOffice {
         // GBO-04: the same tap again changes nothing; another tap under a known id is refused,
         // since accepting either would make the result depend on arrival order.
         if let Some(known) = self.taps.get(&stored.tap_id) {
-            if known == &stored {
+            if **known == stored {
                 return Ok(Ingested::Duplicate);
             }
             return Err(BackOfficeError::BadTap {
@@ -189,7 +190,7 @@ impl BackOffice {
             }
         }
         self.payments.card_changed(&tap.card);
-        self.taps.insert(tap.tap_id.clone(), tap);
+        self.taps.insert(tap.tap_id.clone(), Box::new(tap));
     }
 
     /// Takes a stored tap back (a correction that turned out not to apply).
@@ -254,7 +255,7 @@ impl BackOffice {
     /// Reader clocks have one-second resolution; one card's taps within the same second (which
     /// no traveller can make at two readers) are ordered by tap id.
     pub fn taps(&self) -> Vec<&StoredTap> {
-        let mut taps: Vec<&StoredTap> = self.taps.values().collect();
+        let mut taps: Vec<&StoredTap> = self.taps.values().map(Box::as_ref).collect();
         taps.sort_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
         taps
     }
@@ -270,13 +271,13 @@ impl BackOffice {
             .get(card)
             .into_iter()
             .flatten()
-            .filter_map(|(_, id)| self.taps.get(id))
+            .filter_map(|(_, id)| self.tap(id))
             .collect()
     }
 
     /// The stored tap with this id.
     pub fn tap(&self, id: &TapId) -> Option<&StoredTap> {
-        self.taps.get(id)
+        self.taps.get(id).map(Box::as_ref)
     }
 
     /// How many taps are stored.

@@ -263,7 +263,7 @@ pub fn correct(
     {
         return refused(StationNotServed);
     }
-    let Some(check_in) = office.taps.get(&leg.check_in.tap_id).cloned() else {
+    let Some(check_in) = office.tap(&leg.check_in.tap_id).cloned() else {
         return refused(NoMissingCheckOut);
     };
     if !in_range(office, rules, &check_in, travel_day, request.check_out_at) {
