@@ -265,6 +265,14 @@ impl BackOffice {
         self.taps_by_card.keys().cloned().collect()
     }
 
+    /// When a card's latest stored tap was, without listing its taps.
+    pub fn last_tap_at(&self, card: &CardKey) -> Option<Timestamp> {
+        self.taps_by_card
+            .get(card)
+            .and_then(BTreeSet::last)
+            .map(|(at, _)| *at)
+    }
+
     /// One card's stored taps in processing order (tap time, then tap id).
     pub fn taps_of(&self, card: &CardKey) -> Vec<&StoredTap> {
         self.taps_by_card

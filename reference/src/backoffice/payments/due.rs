@@ -115,9 +115,8 @@ pub(super) fn refresh(
         let events = card_events(office, rules, now, watermark, &card)?;
         let rests = events.is_empty()
             && office
-                .taps_of(&CardKey::Ovpay(card.clone()))
-                .last()
-                .is_none_or(|last| day_rule.end_of(day_rule.travel_day_of(last.at)) <= now);
+                .last_tap_at(&CardKey::Ovpay(card.clone()))
+                .is_none_or(|last| day_rule.end_of(day_rule.travel_day_of(last)) <= now);
         computed.push((card, events, rests));
     }
     let kept = &mut office.payments.due;
