@@ -10,6 +10,10 @@ use ovcert::runner::{self, RunOptions};
 use ovcert::sut::Target;
 use ovcert_reference::rules;
 
+/// See the workspace manifest: replays free many small allocations across threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Conformance and certification harness for the Dutch public-transport fare system
 /// (OV-chipkaart and OVpay). Runs the Gherkin rule suite against a system under test and
 /// reports, per rule ID, which scenarios passed.

@@ -261,8 +261,19 @@ fn reader_box(reader: &mut BufReader<File>, format: Format) -> Source<'_> {
     }
 }
 
+/// What the decoding thread hands to the storing thread.
+enum Decoded {
+    Header(StreamHeader),
+    /// Records in stream order and the stream position (bytes) after the last of them.
+    Records(Vec<Record>, u64),
+}
+
+/// Records per hand-over between the decoding and the storing thread.
+const BATCH: usize = 1024;
+
 /// Reads every record, pushing closed days to the finisher; returns the counts, the lateness
-/// used and the most taps held.
+/// used and the most taps held. Decoding (this thread) and storing (a second one) run side
+/// by side: until a day closes, the finisher leaves the second core free.
 fn read_stream(
     rules: &RuleSet,
     source: Source<'_>,
@@ -270,33 +281,37 @@ fn read_stream(
     send: &mpsc::SyncSender<ClosedDay>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> anyhow::Result<(StreamCounts, u32, usize)> {
-    let mut office: Option<StreamingBackOffice> = None;
-    let mut lateness = 0;
-    let mut peak_held = 0;
-    let mut records = 0_u64;
-    let mut start = |header: StreamHeader| {
-        lateness = max_lateness_s.unwrap_or(header.max_lateness_s);
-        StreamingBackOffice::new(rules, fresh_back_office(rules).vault().clone(), lateness)
-    };
-    let mut take = |office: &mut StreamingBackOffice, record: Record, position: u64| {
-        records += 1;
-        for closed in office.push(record)? {
-            peak_held = peak_held.max(office.held_taps() + closed_taps(&closed));
-            send.send(closed)
-                .map_err(|_| anyhow::anyhow!("the finishing thread stopped"))?;
+    let (hand_over, receive) = mpsc::sync_channel::<Decoded>(8);
+    std::thread::scope(|scope| {
+        let storer =
+            scope.spawn(move || store_stream(rules, receive, max_lateness_s, send, progress));
+        let decoded = decode_stream(source, &hand_over);
+        drop(hand_over);
+        let stored = storer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("storing the taps panicked")));
+        // The storing thread's own error explains why it stopped taking records.
+        let stored = stored?;
+        if !decoded? {
+            bail!("the storing thread stopped early");
         }
-        if records.is_multiple_of(1 << 16)
-            && let Some(bar) = progress
-        {
-            bar.set_position(position);
-        }
-        anyhow::Ok(())
-    };
+        Ok(stored)
+    })
+}
+
+/// Decodes the stream into batches; `Ok(false)` when the storing thread stopped taking them.
+fn decode_stream(
+    source: Source<'_>,
+    hand_over: &mpsc::SyncSender<Decoded>,
+) -> anyhow::Result<bool> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let pass = |decoded: Decoded| hand_over.send(decoded).is_ok();
     match source {
         Source::Csv(reader) => {
             let mut decoder = csv::Decoder::new();
             let mut line = String::new();
             let mut position = 0_u64;
+            let mut header_sent = false;
             loop {
                 line.clear();
                 let read = reader.read_line(&mut line)?;
@@ -306,27 +321,47 @@ fn read_stream(
                 position += read as u64;
                 let text = line.strip_suffix('\n').unwrap_or(&line);
                 let record = decoder.line(text)?;
-                if office.is_none()
-                    && let Some(header) = decoder.header()
-                {
-                    office = Some(start(header));
+                if !header_sent && let Some(header) = decoder.header() {
+                    header_sent = true;
+                    if !pass(Decoded::Header(header)) {
+                        return Ok(false);
+                    }
                 }
-                if let (Some(record), Some(office)) = (record, office.as_mut()) {
-                    take(office, record, position)?;
+                if let Some(record) = record {
+                    batch.push(record);
+                    if batch.len() == BATCH
+                        && !pass(Decoded::Records(
+                            std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                            position,
+                        ))
+                    {
+                        return Ok(false);
+                    }
                 }
             }
+            Ok(batch.is_empty() || pass(Decoded::Records(batch, position)))
         }
         Source::Bin(reader) => {
             let mut buffer = Vec::with_capacity(1 << 21);
             reader.read_to_end_limited(&mut buffer, 1 << 20)?;
             let (decoder, mut at) = bin::Decoder::new(&buffer)?;
-            let mut office_now = start(decoder.header());
+            if !pass(Decoded::Header(decoder.header())) {
+                return Ok(false);
+            }
             let mut consumed = 0_u64;
             loop {
                 match decoder.record(&buffer[at..], consumed + at as u64)? {
                     bin::Next::Record(record, used) => {
                         at += used;
-                        take(&mut office_now, record, consumed + at as u64)?;
+                        batch.push(record);
+                        if batch.len() == BATCH
+                            && !pass(Decoded::Records(
+                                std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                                consumed + at as u64,
+                            ))
+                        {
+                            return Ok(false);
+                        }
                     }
                     bin::Next::NeedMore => {
                         buffer.drain(..at);
@@ -343,7 +378,50 @@ fn read_stream(
                     }
                 }
             }
-            office = Some(office_now);
+            Ok(batch.is_empty() || pass(Decoded::Records(batch, consumed + at as u64)))
+        }
+    }
+}
+
+/// Files the decoded records by travel day and hands each closed day to the finisher.
+fn store_stream(
+    rules: &RuleSet,
+    receive: mpsc::Receiver<Decoded>,
+    max_lateness_s: Option<u32>,
+    send: &mpsc::SyncSender<ClosedDay>,
+    progress: Option<&indicatif::ProgressBar>,
+) -> anyhow::Result<(StreamCounts, u32, usize)> {
+    let mut office: Option<StreamingBackOffice> = None;
+    let mut lateness = 0;
+    let mut peak_held = 0;
+    let mut hand_on = |closed: ClosedDay, held: usize| {
+        peak_held = peak_held.max(held + closed_taps(&closed));
+        send.send(closed)
+            .map_err(|_| anyhow::anyhow!("the finishing thread stopped"))
+    };
+    for decoded in receive {
+        match decoded {
+            Decoded::Header(header) => {
+                lateness = max_lateness_s.unwrap_or(header.max_lateness_s);
+                office = Some(StreamingBackOffice::new(
+                    rules,
+                    fresh_back_office(rules).vault().clone(),
+                    lateness,
+                ));
+            }
+            Decoded::Records(records, position) => {
+                let office = office
+                    .as_mut()
+                    .context("records before the stream's header")?;
+                for record in records {
+                    for closed in office.push(record)? {
+                        hand_on(closed, office.held_taps())?;
+                    }
+                }
+                if let Some(bar) = progress {
+                    bar.set_position(position);
+                }
+            }
         }
     }
     let Some(office) = office else {
@@ -351,9 +429,7 @@ fn read_stream(
     };
     let (rest, counts) = office.finish();
     for closed in rest {
-        peak_held = peak_held.max(closed_taps(&closed));
-        send.send(closed)
-            .map_err(|_| anyhow::anyhow!("the finishing thread stopped"))?;
+        hand_on(closed, 0)?;
     }
     Ok((counts, lateness, peak_held))
 }
@@ -545,6 +621,53 @@ mod tests {
             }
         }
         files
+    }
+
+    /// A stream broken part-way is refused with where it broke, in both formats, after the
+    /// decoding and storing threads stopped.
+    #[test]
+    fn broken_streams_are_refused_with_their_position() {
+        let rules = ovcert_reference::rules::nl_2024();
+        let root = std::env::temp_dir().join(format!("ovcert-broken-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("temp dir");
+        let config = SynthConfig::new(7, 5_000);
+        let replay_of = |file: PathBuf| {
+            replay(
+                &rules,
+                &ReplayOptions {
+                    taps: file,
+                    out: root.join("out"),
+                    max_lateness_s: None,
+                    progress: false,
+                    totals_only: true,
+                },
+            )
+            .map(|_| ())
+            .expect_err("a broken stream is refused")
+            .to_string()
+        };
+
+        let bin_file = root.join("taps.bin");
+        generate(&rules, config, Format::Bin, &bin_file).expect("gen");
+        let mut bytes = std::fs::read(&bin_file).expect("read");
+        bytes.truncate(bytes.len() - 3);
+        std::fs::write(&bin_file, &bytes).expect("write");
+        let error = replay_of(bin_file);
+        assert!(error.contains("ends inside a record"), "{error}");
+
+        let csv_file = root.join("taps.csv");
+        generate(&rules, config, Format::Csv, &csv_file).expect("gen");
+        let text = std::fs::read_to_string(&csv_file).expect("read");
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[3000] = "not,a,tap";
+        std::fs::write(&csv_file, lines.join("\n")).expect("write");
+        let error = replay_of(csv_file);
+        assert!(error.contains("3001"), "names the line: {error}");
+
+        std::fs::write(root.join("empty.csv"), "").expect("write");
+        let error = replay_of(root.join("empty.csv"));
+        assert!(error.contains("no header"), "{error}");
+        std::fs::remove_dir_all(&root).expect("cleanup");
     }
 
     /// gen → replay at CI size: both formats give the same files, nothing is refused.

@@ -62,12 +62,51 @@ pub struct StreamCounts {
     pub days: u64,
 }
 
-/// The taps of one travel day still open.
+/// The taps of one travel day still open, filed by card as they come: closing the day then
+/// sorts each card's few taps instead of moving every tap of the day through one sort.
 #[derive(Debug, Default)]
 struct OpenDay {
-    taps: Vec<StoredTap>,
-    /// Fx-hashed: looked up for every tap of the stream.
-    by_id: FxHashMap<TapId, usize>,
+    /// Each card's taps in arrival order.
+    cards: Vec<(CardKey, Vec<StoredTap>)>,
+    /// Where each card's taps are in `cards`.
+    card_slots: FxHashMap<CardKey, u32>,
+    /// Where each tap is: its card's slot and its place in the card's taps. Fx-hashed:
+    /// looked up for every tap of the stream.
+    by_id: FxHashMap<TapId, (u32, u32)>,
+    held: usize,
+}
+
+impl OpenDay {
+    fn get(&self, (slot, index): (u32, u32)) -> &StoredTap {
+        &self.cards[slot as usize].1[index as usize]
+    }
+
+    fn insert(&mut self, tap: StoredTap) {
+        let slot = match self.card_slots.get(&tap.card) {
+            Some(&slot) => slot,
+            None => {
+                let slot = u32::try_from(self.cards.len()).expect("fewer than 2^32 cards a day");
+                self.card_slots.insert(tap.card.clone(), slot);
+                self.cards.push((tap.card.clone(), Vec::new()));
+                slot
+            }
+        };
+        let taps = &mut self.cards[slot as usize].1;
+        let index = u32::try_from(taps.len()).expect("fewer than 2^32 taps a card");
+        self.by_id.insert(tap.tap_id.clone(), (slot, index));
+        taps.push(tap);
+        self.held += 1;
+    }
+}
+
+/// The instants a travel day runs between, remembered for the day of the last tap: a
+/// stream's taps mostly fall on the same day, and finding an instant's day takes time-zone
+/// arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct DaySpan {
+    day: TravelDay,
+    start: Timestamp,
+    end: Timestamp,
 }
 
 /// A travel day no tap can come for any more: its taps grouped by card, with what the fare
@@ -88,6 +127,7 @@ pub struct StreamingBackOffice {
     vault: TokenVault,
     profiles: HashMap<CardNumber, CardProfile>,
     open: BTreeMap<TravelDay, OpenDay>,
+    last_span: Option<DaySpan>,
     latest: Option<Timestamp>,
     counts: StreamCounts,
 }
@@ -101,6 +141,7 @@ impl StreamingBackOffice {
             vault,
             profiles: HashMap::new(),
             open: BTreeMap::new(),
+            last_span: None,
             latest: None,
             counts: StreamCounts::default(),
         }
@@ -112,7 +153,30 @@ impl StreamingBackOffice {
 
     /// Taps held for the open days.
     pub fn held_taps(&self) -> usize {
-        self.open.values().map(|d| d.taps.len()).sum()
+        self.open.values().map(|d| d.held).sum()
+    }
+
+    /// The travel day of `at` and the instant it ends (EMV-07).
+    fn span_of(&mut self, at: Timestamp) -> DaySpan {
+        if let Some(span) = self.last_span
+            && span.start <= at
+            && at < span.end
+        {
+            return span;
+        }
+        let day = self.day_rule.travel_day_of(at);
+        let previous = TravelDay(
+            day.0
+                .yesterday()
+                .expect("dates in use are far from the minimum"),
+        );
+        let span = DaySpan {
+            day,
+            start: self.day_rule.end_of(previous),
+            end: self.day_rule.end_of(day),
+        };
+        self.last_span = Some(span);
+        span
     }
 
     /// Before this instant no tap can come any more.
@@ -135,18 +199,15 @@ impl StreamingBackOffice {
 
     fn tap(&mut self, message: TapMessage) -> Result<Vec<ClosedDay>, BackOfficeError> {
         self.counts.taps += 1;
-        let day = self.day_rule.travel_day_of(message.at);
-        if self
-            .watermark()
-            .is_some_and(|w| self.day_rule.end_of(day) <= w)
-        {
+        let DaySpan { day, end, .. } = self.span_of(message.at);
+        if self.watermark().is_some_and(|w| end <= w) {
             self.counts.refused_late += 1;
             return Ok(Vec::new());
         }
         let stored = self.store(message)?;
         let open = self.open.entry(day).or_default();
         match open.by_id.get(&stored.tap_id) {
-            Some(&index) if open.taps[index] == stored => self.counts.duplicates += 1,
+            Some(&place) if *open.get(place) == stored => self.counts.duplicates += 1,
             // GBO-04: as BackOffice::ingest.
             Some(_) => {
                 return Err(BackOfficeError::BadTap {
@@ -155,8 +216,7 @@ impl StreamingBackOffice {
                 });
             }
             None => {
-                open.by_id.insert(stored.tap_id.clone(), open.taps.len());
-                open.taps.push(stored);
+                open.insert(stored);
                 self.counts.new += 1;
             }
         }
@@ -200,23 +260,23 @@ impl StreamingBackOffice {
     fn close(&mut self, day: TravelDay) -> ClosedDay {
         let open = self.open.remove(&day).unwrap_or_default();
         self.counts.days += 1;
-        // The id index is not needed any more; free it before the taps are regrouped.
+        // The indexes are not needed any more; free them before the cards are sorted.
         drop(open.by_id);
-        let mut taps = open.taps;
-        taps.sort_by(|a, b| (&a.card, a.at, &a.tap_id).cmp(&(&b.card, b.at, &b.tap_id)));
-        let mut cards: Vec<(CardKey, Option<CardProfile>, Vec<StoredTap>)> = Vec::new();
-        for tap in taps {
-            match cards.last_mut() {
-                Some((card, _, taps)) if *card == tap.card => taps.push(tap),
-                _ => {
-                    let profile = match &tap.card {
-                        CardKey::OvChipkaart(number) => self.profiles.get(number).cloned(),
-                        CardKey::Ovpay(_) => None,
-                    };
-                    cards.push((tap.card.clone(), profile, vec![tap]));
-                }
-            }
-        }
+        drop(open.card_slots);
+        let mut by_card = open.cards;
+        by_card.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let cards = by_card
+            .into_iter()
+            .map(|(card, mut taps)| {
+                // Processing order; tap ids are unique within the day.
+                taps.sort_unstable_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
+                let profile = match &card {
+                    CardKey::OvChipkaart(number) => self.profiles.get(number).cloned(),
+                    CardKey::Ovpay(_) => None,
+                };
+                (card, profile, taps)
+            })
+            .collect();
         ClosedDay { day, cards }
     }
 
