@@ -50,8 +50,7 @@
 //! deposit stays charged on top of whatever the rest of the journey costs).
 
 use jiff::Timestamp;
-use jiff::Zoned;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, DateTime, Time, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::age::{AgeBand, age_band};
@@ -61,7 +60,7 @@ use crate::rules::{
     BaseFare, Benefit, BenefitTime, CardKindRule, Mode, OperatorId, Product, ProductCode,
     ProductScope, RuleSet, Service, StationId, TransportClass, WeeklyInstant,
 };
-use crate::time::local;
+use crate::time::local_datetime;
 
 use super::journey::{Journey, Leg, LegStatus};
 
@@ -174,7 +173,7 @@ pub enum FareError {
 /// window is peak, except from `off_peak_grace_min` before the window ends (08:55 counts as
 /// off-peak, 08:54:59 as peak).
 pub fn time_category(rules: &RuleSet, first_check_in: Timestamp) -> TimeCategory {
-    let at = local(first_check_in);
+    let at = local_datetime(first_check_in);
     if is_weekend(at.date()) || rules.is_holiday(at.date()) {
         return TimeCategory::OffPeak;
     }
@@ -213,7 +212,7 @@ fn seconds_of_week(weekday: Weekday, t: Time) -> u32 {
 
 /// FARE-07 `weekly-window`: [from, until) on the weekly clock, wrapping over the week end
 /// (Fri 18:30 – Mon 04:00).
-fn in_weekly_window(at: &Zoned, from: WeeklyInstant, until: WeeklyInstant) -> bool {
+fn in_weekly_window(at: &DateTime, from: WeeklyInstant, until: WeeklyInstant) -> bool {
     let now = seconds_of_week(at.date().weekday(), at.time());
     let from = seconds_of_week(from.weekday.weekday(), from.time) % WEEK_S;
     let until = seconds_of_week(until.weekday.weekday(), until.time) % WEEK_S;
@@ -426,7 +425,7 @@ impl<'r> Terms<'r> {
                 });
             }
         };
-        let at = local(journey.first_check_in());
+        let at = local_datetime(journey.first_check_in());
         let date = at.date();
         let personal = kind == CardKind::Personal;
         let product = select_product(rules, ctx.products, personal, journey.class, date)?;
@@ -507,7 +506,7 @@ pub fn free_at_check_in(
     mode: Mode,
     at: Timestamp,
 ) -> bool {
-    let local_at = local(at);
+    let local_at = local_datetime(at);
     let class = mode.class();
     let Ok(Some(product)) = select_product(rules, products, personal, class, local_at.date())
     else {
@@ -534,7 +533,7 @@ fn route_ends(journey: &Journey) -> Option<(&str, &str)> {
 fn product_discount(
     rules: &RuleSet,
     product: &Product,
-    at: &Zoned,
+    at: &DateTime,
     category: TimeCategory,
     route_ends: Option<(&str, &str)>,
 ) -> Discount {
@@ -550,7 +549,7 @@ fn product_discount(
 fn benefit_applies(
     rules: &RuleSet,
     benefit: &Benefit,
-    at: &Zoned,
+    at: &DateTime,
     category: TimeCategory,
     route_ends: Option<(&str, &str)>,
 ) -> bool {
@@ -611,7 +610,7 @@ pub fn journey_fare(
                 &leg.operator,
                 terms.card_kind,
                 terms.products,
-                local(leg.check_in.at).date(),
+                local_datetime(leg.check_in.at).date(),
             );
             fares[i] = fee;
             kept_deposits = kept_deposits
@@ -819,7 +818,7 @@ fn btm_fare<'r>(
     // FARE-01 / FARE-11: the first leg's service caps the journey.
     let cap = services[0].max_fare_cents;
     let min = services[0].min_fare_cents;
-    let date = local(journey.first_check_in()).date();
+    let date = local_datetime(journey.first_check_in()).date();
     let row = base_fare_row(rules, date)?;
     let mut km_parts = Vec::with_capacity(completed.len());
     for &i in completed {
