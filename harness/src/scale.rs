@@ -435,7 +435,7 @@ fn store_stream(
 }
 
 fn closed_taps(closed: &ClosedDay) -> usize {
-    closed.cards.iter().map(|c| c.2.len()).sum()
+    closed.tap_count()
 }
 
 /// Reading at most `limit` more bytes onto a buffer.

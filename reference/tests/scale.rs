@@ -155,6 +155,58 @@ fn both_formats_round_trip() {
     );
 }
 
+/// GBO-04 in the streaming back office: a tap sent again is counted once; another tap
+/// under a known id (another reader, time or card) is refused, as `BackOffice::ingest` does.
+#[test]
+fn the_stream_refuses_another_tap_under_a_known_id() {
+    let rules = rules();
+    let config = SynthConfig::new(3, 200);
+    let records = generate(&rules, config);
+    let taps: Vec<&ovcert_reference::tap::TapMessage> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Tap(t) => Some(t),
+            Record::Card { .. } => None,
+        })
+        .collect();
+    let first = taps[0].clone();
+    let other = taps
+        .iter()
+        .find(|t| t.card != first.card)
+        .expect("more than one card");
+    let mut variants = Vec::new();
+    let mut moved = first.clone();
+    moved.reader.device += 1;
+    variants.push(moved);
+    let mut later = first.clone();
+    later.at = later.at + jiff::SignedDuration::from_secs(1);
+    variants.push(later);
+    let mut card = first.clone();
+    card.card = other.card.clone();
+    variants.push(card);
+    for variant in variants {
+        let mut office = StreamingBackOffice::new(
+            &rules,
+            fresh_back_office(&rules).vault().clone(),
+            config.max_lateness_s,
+        );
+        office
+            .push(Record::Tap(first.clone()))
+            .expect("first arrival");
+        office
+            .push(Record::Tap(first.clone()))
+            .expect("the same tap again");
+        assert_eq!(office.counts().duplicates, 1);
+        let refused = office.push(Record::Tap(variant.clone()));
+        assert!(
+            refused.is_err(),
+            "another tap under {:?} was taken: {variant:?}",
+            first.tap_id
+        );
+        assert_eq!(office.counts().new, 1);
+    }
+}
+
 /// The streaming replay and the in-memory back office (`ingest` + `day` +
 /// `operator_report` + `settle`) deliver the same bytes for every travel day.
 #[test]

@@ -24,16 +24,19 @@
 //! by the card population, not by the taps.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+use std::sync::Arc;
 
+use hashbrown::HashTable;
 use jiff::Timestamp;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::card::CardNumber;
 use crate::deny::DenyList;
 use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::stream::Record;
-use crate::tap::{TapId, TapMessage};
+use crate::tap::{ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::{TravelDay, TravelDayRule};
 
 use super::report::{self, OperatorReport, TapMeanings};
@@ -62,39 +65,126 @@ pub struct StreamCounts {
     pub days: u64,
 }
 
+/// A tap as an open day holds it: its card is the key it is filed under, and its reader is
+/// shared with the day's other taps at that reader (a national day has millions of taps at
+/// some tens of thousands of readers, and a reader's names are most of a stored tap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HeldTap {
+    tap_id: TapId,
+    reader: Arc<ReaderRef>,
+    at: Timestamp,
+    kind: TapKind,
+    amounts: TapAmounts,
+}
+
+impl HeldTap {
+    fn stored(&self, card: &CardKey) -> StoredTap {
+        StoredTap {
+            tap_id: self.tap_id.clone(),
+            reader: ReaderRef::clone(&self.reader),
+            at: self.at,
+            card: card.clone(),
+            kind: self.kind,
+            amounts: self.amounts,
+        }
+    }
+}
+
 /// The taps of one travel day still open, filed by card as they come: closing the day then
 /// sorts each card's few taps instead of moving every tap of the day through one sort.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct OpenDay {
     /// Each card's taps in arrival order.
-    cards: Vec<(CardKey, Vec<StoredTap>)>,
+    cards: Vec<(CardKey, Vec<HeldTap>)>,
     /// Where each card's taps are in `cards`.
     card_slots: FxHashMap<CardKey, u32>,
-    /// Where each tap is: its card's slot and its place in the card's taps. Fx-hashed:
-    /// looked up for every tap of the stream.
-    by_id: FxHashMap<TapId, (u32, u32)>,
+    /// Where each tap is, found by the hash of its id and compared with the held tap's id:
+    /// the ids are not kept twice.
+    by_id: HashTable<TapPlace>,
+    /// The day's readers, each kept once.
+    readers: FxHashSet<Arc<ReaderRef>>,
     held: usize,
+    /// When the day ends (EMV-07): compared with the watermark after every tap.
+    end: Timestamp,
+}
+
+/// A tap's card slot and its place among the card's taps, with a short hash of its id: the
+/// table grows without hashing every id again.
+#[derive(Debug, Clone, Copy)]
+struct TapPlace {
+    slot: u32,
+    index: u32,
+    short_hash: u32,
+}
+
+fn short_hash(id: &TapId) -> u32 {
+    // Fx hashes carry their best bits in the upper half.
+    (FxBuildHasher.hash_one(id) >> 32) as u32
+}
+
+/// The table's hash of a short hash, spread over 64 bits (the table reads the top bits and
+/// the bottom bits).
+fn table_hash(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl OpenDay {
-    fn get(&self, (slot, index): (u32, u32)) -> &StoredTap {
-        &self.cards[slot as usize].1[index as usize]
+    fn new(end: Timestamp) -> OpenDay {
+        OpenDay {
+            cards: Vec::new(),
+            card_slots: FxHashMap::default(),
+            by_id: HashTable::new(),
+            readers: FxHashSet::default(),
+            held: 0,
+            end,
+        }
     }
 
-    fn insert(&mut self, tap: StoredTap) {
-        let slot = match self.card_slots.get(&tap.card) {
+    /// The tap held under `id` and the card it is filed under.
+    fn find(&self, id: &TapId) -> Option<(&CardKey, &HeldTap)> {
+        let cards = &self.cards;
+        let short = short_hash(id);
+        self.by_id
+            .find(table_hash(short), |p| {
+                p.short_hash == short && cards[p.slot as usize].1[p.index as usize].tap_id == *id
+            })
+            .map(|p| {
+                let (card, taps) = &cards[p.slot as usize];
+                (card, &taps[p.index as usize])
+            })
+    }
+
+    fn reader(&mut self, reader: ReaderRef) -> Arc<ReaderRef> {
+        if let Some(known) = self.readers.get(&reader) {
+            return Arc::clone(known);
+        }
+        let shared = Arc::new(reader);
+        self.readers.insert(Arc::clone(&shared));
+        shared
+    }
+
+    fn insert(&mut self, card: CardKey, tap: HeldTap) {
+        let slot = match self.card_slots.get(&card) {
             Some(&slot) => slot,
             None => {
                 let slot = u32::try_from(self.cards.len()).expect("fewer than 2^32 cards a day");
-                self.card_slots.insert(tap.card.clone(), slot);
-                self.cards.push((tap.card.clone(), Vec::new()));
+                self.card_slots.insert(card.clone(), slot);
+                // Most cards tap twice a day (a check-in and a check-out).
+                self.cards.push((card, Vec::with_capacity(2)));
                 slot
             }
         };
+        let short = short_hash(&tap.tap_id);
         let taps = &mut self.cards[slot as usize].1;
         let index = u32::try_from(taps.len()).expect("fewer than 2^32 taps a card");
-        self.by_id.insert(tap.tap_id.clone(), (slot, index));
         taps.push(tap);
+        let place = TapPlace {
+            slot,
+            index,
+            short_hash: short,
+        };
+        self.by_id
+            .insert_unique(table_hash(short), place, |p| table_hash(p.short_hash));
         self.held += 1;
     }
 }
@@ -114,9 +204,36 @@ struct DaySpan {
 #[derive(Debug)]
 pub struct ClosedDay {
     pub day: TravelDay,
-    /// Per card in key order: its profile (OV-chipkaart) and its taps in processing order
-    /// (tap time, then tap id).
-    pub cards: Vec<(CardKey, Option<CardProfile>, Vec<StoredTap>)>,
+    /// In card key order.
+    pub cards: Vec<ClosedCard>,
+}
+
+/// One card's taps of a closed day.
+#[derive(Debug)]
+pub struct ClosedCard {
+    pub card: CardKey,
+    /// The registration (OV-chipkaart), when the stream carried one.
+    pub profile: Option<CardProfile>,
+    /// In processing order (tap time, then tap id).
+    taps: Vec<HeldTap>,
+}
+
+impl ClosedCard {
+    pub fn tap_count(&self) -> usize {
+        self.taps.len()
+    }
+
+    /// The card's taps as the back office stores them, in processing order: made when the
+    /// card is priced, so that a closed day waiting to be priced stays compact.
+    pub fn stored_taps(&self) -> Vec<StoredTap> {
+        self.taps.iter().map(|t| t.stored(&self.card)).collect()
+    }
+}
+
+impl ClosedDay {
+    pub fn tap_count(&self) -> usize {
+        self.cards.iter().map(ClosedCard::tap_count).sum()
+    }
 }
 
 /// The streaming back office.
@@ -204,39 +321,49 @@ impl StreamingBackOffice {
             self.counts.refused_late += 1;
             return Ok(Vec::new());
         }
-        let stored = self.store(message)?;
-        let open = self.open.entry(day).or_default();
-        match open.by_id.get(&stored.tap_id) {
-            Some(&place) if *open.get(place) == stored => self.counts.duplicates += 1,
+        // EMV-01: as [`BackOffice::ingest`], the PAN becomes a token at once.
+        let card = super::card_key_of(&mut self.vault, &message)?;
+        self.latest = Some(self.latest.map_or(message.at, |l| l.max(message.at)));
+        let open = self.open.entry(day).or_insert_with(|| OpenDay::new(end));
+        let TapMessage {
+            tap_id,
+            reader,
+            at,
+            kind,
+            amounts,
+            ..
+        } = message;
+        match open.find(&tap_id) {
+            Some((known_card, known))
+                if *known_card == card
+                    && known.at == at
+                    && *known.reader == reader
+                    && known.kind == kind
+                    && known.amounts == amounts =>
+            {
+                self.counts.duplicates += 1
+            }
             // GBO-04: as BackOffice::ingest.
             Some(_) => {
                 return Err(BackOfficeError::BadTap {
-                    tap_id: stored.tap_id.0.clone(),
+                    tap_id: tap_id.0,
                     reason: "a different tap with this id was received before".into(),
                 });
             }
             None => {
-                open.insert(stored);
+                let reader = open.reader(reader);
+                let held = HeldTap {
+                    tap_id,
+                    reader,
+                    at,
+                    kind,
+                    amounts,
+                };
+                open.insert(card, held);
                 self.counts.new += 1;
             }
         }
         Ok(self.close_ready())
-    }
-
-    /// EMV-01: as [`BackOffice::ingest`], the PAN becomes a token at once.
-    fn store(&mut self, message: TapMessage) -> Result<StoredTap, BackOfficeError> {
-        let card = super::card_key_of(&mut self.vault, &message)?;
-        let at = message.at;
-        let stored = StoredTap {
-            tap_id: message.tap_id,
-            reader: message.reader,
-            at,
-            card,
-            kind: message.kind,
-            amounts: message.amounts,
-        };
-        self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
-        Ok(stored)
     }
 
     fn close_ready(&mut self) -> Vec<ClosedDay> {
@@ -244,11 +371,12 @@ impl StreamingBackOffice {
             return Vec::new();
         };
         let mut closed = Vec::new();
-        while let Some((&day, _)) = self.open.first_key_value() {
-            if self.day_rule.end_of(day) > watermark {
+        while let Some(entry) = self.open.first_entry() {
+            if entry.get().end > watermark {
                 break;
             }
-            closed.push(self.close(day));
+            let (day, open) = entry.remove_entry();
+            closed.push(self.close(day, open));
         }
         if !closed.is_empty() {
             // EMV-17: PAN data go after their retention period.
@@ -257,12 +385,12 @@ impl StreamingBackOffice {
         closed
     }
 
-    fn close(&mut self, day: TravelDay) -> ClosedDay {
-        let open = self.open.remove(&day).unwrap_or_default();
+    fn close(&mut self, day: TravelDay, open: OpenDay) -> ClosedDay {
         self.counts.days += 1;
         // The indexes are not needed any more; free them before the cards are sorted.
         drop(open.by_id);
         drop(open.card_slots);
+        drop(open.readers);
         let mut by_card = open.cards;
         by_card.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let cards = by_card
@@ -274,7 +402,11 @@ impl StreamingBackOffice {
                     CardKey::OvChipkaart(number) => self.profiles.get(number).cloned(),
                     CardKey::Ovpay(_) => None,
                 };
-                (card, profile, taps)
+                ClosedCard {
+                    card,
+                    profile,
+                    taps,
+                }
             })
             .collect();
         ClosedDay { day, cards }
@@ -282,8 +414,10 @@ impl StreamingBackOffice {
 
     /// The end of the stream: every open day closes.
     pub fn finish(mut self) -> (Vec<ClosedDay>, StreamCounts) {
-        let days: Vec<TravelDay> = self.open.keys().copied().collect();
-        let closed = days.into_iter().map(|d| self.close(d)).collect();
+        let mut closed = Vec::new();
+        while let Some((day, open)) = self.open.pop_first() {
+            closed.push(self.close(day, open));
+        }
         (closed, self.counts)
     }
 }
@@ -293,13 +427,13 @@ impl StreamingBackOffice {
 pub fn day_journeys(
     rules: &RuleSet,
     day: TravelDay,
-    cards: &[(CardKey, Option<CardProfile>, Vec<StoredTap>)],
+    cards: &[ClosedCard],
 ) -> Result<Vec<CardJourneys>, BackOfficeError> {
     let now = rules.travel_day_rule().end_of(day);
     let deny = DenyList::default();
     cards
         .iter()
-        .map(|(card, profile, taps)| one_card(rules, day, now, &deny, card, profile, taps))
+        .map(|card| one_card(rules, day, now, &deny, card))
         .collect()
 }
 
@@ -309,17 +443,14 @@ pub fn day_journeys(
 pub fn fold_day_journeys<T>(
     rules: &RuleSet,
     day: TravelDay,
-    cards: Vec<(CardKey, Option<CardProfile>, Vec<StoredTap>)>,
+    cards: Vec<ClosedCard>,
     mut state: T,
     mut fold: impl FnMut(&mut T, CardJourneys),
 ) -> Result<T, BackOfficeError> {
     let now = rules.travel_day_rule().end_of(day);
     let deny = DenyList::default();
-    for (card, profile, taps) in cards {
-        fold(
-            &mut state,
-            one_card(rules, day, now, &deny, &card, &profile, &taps)?,
-        );
+    for card in cards {
+        fold(&mut state, one_card(rules, day, now, &deny, &card)?);
     }
     Ok(state)
 }
@@ -330,19 +461,18 @@ fn one_card(
     day: TravelDay,
     now: Timestamp,
     deny: &DenyList,
-    card: &CardKey,
-    profile: &Option<CardProfile>,
-    taps: &[StoredTap],
+    closed: &ClosedCard,
 ) -> Result<CardJourneys, BackOfficeError> {
-    let taps: Vec<&StoredTap> = taps.iter().collect();
+    let stored = closed.stored_taps();
+    let taps: Vec<&StoredTap> = stored.iter().collect();
     let history = CardHistory {
         taps: &taps,
         deny,
         debts: &[],
         settings: &[],
-        profile: profile.as_ref(),
+        profile: closed.profile.as_ref(),
     };
-    let mut journeys = card_journeys(rules, card, &history, now)?;
+    let mut journeys = card_journeys(rules, &closed.card, &history, now)?;
     journeys.priced.retain(|p| p.journey.travel_day == day);
     Ok(journeys)
 }
@@ -350,7 +480,11 @@ fn one_card(
 /// The day as [`BackOffice::day`] shows it: its taps in processing order and every card's
 /// journeys.
 pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
-    let mut taps: Vec<StoredTap> = closed.cards.into_iter().flat_map(|c| c.2).collect();
+    let mut taps: Vec<StoredTap> = closed
+        .cards
+        .iter()
+        .flat_map(ClosedCard::stored_taps)
+        .collect();
     taps.sort_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
     DayView {
         day: closed.day,
