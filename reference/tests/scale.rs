@@ -179,7 +179,7 @@ fn the_stream_refuses_another_tap_under_a_known_id() {
     moved.reader.device += 1;
     variants.push(moved);
     let mut later = first.clone();
-    later.at = later.at + jiff::SignedDuration::from_secs(1);
+    later.at += jiff::SignedDuration::from_secs(1);
     variants.push(later);
     let mut card = first.clone();
     card.card = other.card.clone();
