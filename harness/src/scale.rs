@@ -2,12 +2,13 @@
 //! (`synth`), its formats (`stream`) and the streaming back office
 //! (`backoffice::streaming`): files, threads, a progress bar, throughput and peak memory.
 //!
-//! Replay uses two kinds of threads: the reading thread decodes records, tokenises bank cards
-//! and files taps by travel day; a finishing thread takes each closed day and computes it
-//! with the cards split over two scoped threads (a card's journeys depend on its own taps
-//! only), then the operators' reports split the same way, and writes the day's files. One day
-//! is finished while the next is read; a bounded channel keeps at most one more closed day
-//! waiting, so memory stays bounded by the open days.
+//! Replay uses three kinds of threads: the decoding thread reads and decodes records and
+//! hands them on in batches; the storing thread tokenises bank cards and files taps by travel
+//! day and card; a finishing thread takes each closed day and computes it with the cards split
+//! over two scoped threads (a card's journeys depend on its own taps only), then the
+//! operators' reports split the same way, and writes the day's files. One day is finished
+//! while the next is read; bounded channels keep at most a few batches and one more closed
+//! day waiting, so memory stays bounded by the open days.
 
 use std::collections::BTreeMap;
 use std::fs::File;
