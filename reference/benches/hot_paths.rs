@@ -1,6 +1,7 @@
 //! The back office's hot paths, on deterministic synthetic days (the same generator the
 //! property tests and the fuzzer use): tap parsing (binary and JSON), journeys with their fares
-//! per card, and a whole travel day through ingest, journeys, fares, reports and settlement.
+//! per card, a whole travel day through ingest, journeys, fares, reports and settlement, and
+//! the replay's two steps on a synthetic weekday (storing the stream, pricing a closed day).
 //!
 //! `cargo bench -p ovcert-reference --bench hot_paths`; numbers are per tap (or per card) so
 //! they compare with the end-to-end taps/s of a replay.
@@ -8,9 +9,13 @@
 use arbitrary::Unstructured;
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
+use ovcert_reference::backoffice::report::add_operator_shares;
 use ovcert_reference::backoffice::simulate::{self, DayPlan};
+use ovcert_reference::backoffice::streaming::{StreamingBackOffice, fold_day_journeys};
 use ovcert_reference::backoffice::{BackOffice, CardKey};
 use ovcert_reference::rules::{self, RuleSet};
+use ovcert_reference::stream::Record;
+use ovcert_reference::synth::{Generator, SynthConfig};
 use ovcert_reference::tap::{TapMessage, codec};
 
 fn main() {
@@ -98,6 +103,73 @@ fn journeys_and_fares_per_card(bencher: Bencher) {
             }
         }
     });
+}
+
+/// One synthetic weekday of 100 000 taps (the replay's stream) and a fresh streaming back
+/// office for it.
+fn stream_day() -> (RuleSet, Vec<Record>, usize) {
+    let rules = rules::nl_2024();
+    let config = SynthConfig {
+        days: 1,
+        ..SynthConfig::new(42, 100_000)
+    };
+    let mut generator = Generator::new(&rules, config);
+    let mut records = Vec::new();
+    while let Some(batch) = generator.next_batch() {
+        records.extend(batch);
+    }
+    let taps = records
+        .iter()
+        .filter(|r| matches!(r, Record::Tap(_)))
+        .count();
+    (rules, records, taps)
+}
+
+fn stream_office(rules: &RuleSet) -> StreamingBackOffice {
+    StreamingBackOffice::new(
+        rules,
+        simulate::fresh_back_office(rules).vault().clone(),
+        4 * 3600,
+    )
+}
+
+/// The replay's storing step: every record of a weekday into the streaming back office
+/// (tokens, dedup by tap id, filing by travel day and card), per tap.
+#[divan::bench(sample_count = 10)]
+fn stream_store(bencher: Bencher) {
+    let (rules, records, taps) = stream_day();
+    bencher
+        .counter(ItemsCount::new(taps))
+        .with_inputs(|| (stream_office(&rules), records.clone()))
+        .bench_values(|(mut office, records)| {
+            for record in records {
+                black_box(office.push(record).expect("generated taps are valid"));
+            }
+            office
+        });
+}
+
+/// The replay's pricing step for `--totals-only`: a closed weekday's cards priced and added
+/// up per operator, per tap.
+#[divan::bench(sample_count = 10)]
+fn stream_price_closed_day(bencher: Bencher) {
+    let (rules, records, taps) = stream_day();
+    bencher
+        .counter(ItemsCount::new(taps))
+        .with_inputs(|| {
+            let mut office = stream_office(&rules);
+            for record in records.clone() {
+                office.push(record).expect("generated taps are valid");
+            }
+            let (mut days, _) = office.finish();
+            days.pop().expect("one travel day")
+        })
+        .bench_values(|day| {
+            fold_day_journeys(&rules, day.day, day.cards, 0_i64, |total, card| {
+                add_operator_shares(&card, |_, fare| *total += fare.get());
+            })
+            .expect("the day prices")
+        });
 }
 
 /// A whole travel day: ingest in tap order, journeys, fares, every operator's report and the
