@@ -325,40 +325,35 @@ impl StreamingBackOffice {
         let card = super::card_key_of(&mut self.vault, &message)?;
         self.latest = Some(self.latest.map_or(message.at, |l| l.max(message.at)));
         let open = self.open.entry(day).or_insert_with(|| OpenDay::new(end));
+        // Every field named: a field added to the message must be held (or left out here on
+        // purpose), or the duplicate check below would ignore it.
         let TapMessage {
             tap_id,
             reader,
             at,
+            card: _,
             kind,
             amounts,
-            ..
         } = message;
-        match open.find(&tap_id) {
-            Some((known_card, known))
-                if *known_card == card
-                    && known.at == at
-                    && *known.reader == reader
-                    && known.kind == kind
-                    && known.amounts == amounts =>
-            {
+        let held = HeldTap {
+            tap_id,
+            reader: open.reader(reader),
+            at,
+            kind,
+            amounts,
+        };
+        match open.find(&held.tap_id) {
+            Some((known_card, known)) if *known_card == card && *known == held => {
                 self.counts.duplicates += 1
             }
             // GBO-04: as BackOffice::ingest.
             Some(_) => {
                 return Err(BackOfficeError::BadTap {
-                    tap_id: tap_id.0,
+                    tap_id: held.tap_id.0,
                     reason: "a different tap with this id was received before".into(),
                 });
             }
             None => {
-                let reader = open.reader(reader);
-                let held = HeldTap {
-                    tap_id,
-                    reader,
-                    at,
-                    kind,
-                    amounts,
-                };
                 open.insert(card, held);
                 self.counts.new += 1;
             }
