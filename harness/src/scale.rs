@@ -24,8 +24,8 @@ use ovcert_reference::backoffice::CardJourneys;
 use ovcert_reference::backoffice::report::{TapMeanings, add_operator_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
-    ClosedDay, StreamCounts, StreamingBackOffice, day_journeys, day_view, fold_day_journeys,
-    operator_files, settlement_file,
+    ClosedDay, PreparedRecord, SharedReaders, StreamCounts, StreamingBackOffice, day_journeys,
+    day_view, fold_day_journeys, operator_files, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
@@ -266,7 +266,7 @@ fn reader_box(reader: &mut BufReader<File>, format: Format) -> Source<'_> {
 enum Decoded {
     Header(StreamHeader),
     /// Records in stream order and the stream position (bytes) after the last of them.
-    Records(Vec<Record>, u64),
+    Records(Vec<PreparedRecord>, u64),
 }
 
 /// Records per hand-over between the decoding and the storing thread.
@@ -286,7 +286,7 @@ fn read_stream(
     std::thread::scope(|scope| {
         let storer =
             scope.spawn(move || store_stream(rules, receive, max_lateness_s, send, progress));
-        let decoded = decode_stream(source, &hand_over);
+        let decoded = decode_stream(source, HandOver::new(&hand_over));
         drop(hand_over);
         let stored = storer
             .join()
@@ -300,13 +300,46 @@ fn read_stream(
     })
 }
 
+/// The decoding thread's side of the hand-over: prepares each record (its reader shared, its
+/// tap id hashed) and sends them in batches. Every method answers `false` once the storing
+/// thread has stopped taking them.
+struct HandOver<'a> {
+    send: &'a mpsc::SyncSender<Decoded>,
+    readers: SharedReaders,
+    batch: Vec<PreparedRecord>,
+}
+
+impl<'a> HandOver<'a> {
+    fn new(send: &'a mpsc::SyncSender<Decoded>) -> HandOver<'a> {
+        HandOver {
+            send,
+            readers: SharedReaders::default(),
+            batch: Vec::with_capacity(BATCH),
+        }
+    }
+
+    fn header(&self, header: StreamHeader) -> bool {
+        self.send.send(Decoded::Header(header)).is_ok()
+    }
+
+    /// `position`: the stream position after `record`.
+    fn record(&mut self, record: Record, position: u64) -> bool {
+        self.batch
+            .push(PreparedRecord::new(record, &mut self.readers));
+        self.batch.len() < BATCH || self.flush(position)
+    }
+
+    fn flush(&mut self, position: u64) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.send.send(Decoded::Records(batch, position)).is_ok()
+    }
+}
+
 /// Decodes the stream into batches; `Ok(false)` when the storing thread stopped taking them.
-fn decode_stream(
-    source: Source<'_>,
-    hand_over: &mpsc::SyncSender<Decoded>,
-) -> anyhow::Result<bool> {
-    let mut batch = Vec::with_capacity(BATCH);
-    let pass = |decoded: Decoded| hand_over.send(decoded).is_ok();
+fn decode_stream(source: Source<'_>, mut hand_over: HandOver<'_>) -> anyhow::Result<bool> {
     match source {
         Source::Csv(reader) => {
             let mut decoder = csv::Decoder::new();
@@ -324,29 +357,23 @@ fn decode_stream(
                 let record = decoder.line(text)?;
                 if !header_sent && let Some(header) = decoder.header() {
                     header_sent = true;
-                    if !pass(Decoded::Header(header)) {
+                    if !hand_over.header(header) {
                         return Ok(false);
                     }
                 }
-                if let Some(record) = record {
-                    batch.push(record);
-                    if batch.len() == BATCH
-                        && !pass(Decoded::Records(
-                            std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
-                            position,
-                        ))
-                    {
-                        return Ok(false);
-                    }
+                if let Some(record) = record
+                    && !hand_over.record(record, position)
+                {
+                    return Ok(false);
                 }
             }
-            Ok(batch.is_empty() || pass(Decoded::Records(batch, position)))
+            Ok(hand_over.flush(position))
         }
         Source::Bin(reader) => {
             let mut buffer = Vec::with_capacity(1 << 21);
             reader.read_to_end_limited(&mut buffer, 1 << 20)?;
             let (decoder, mut at) = bin::Decoder::new(&buffer)?;
-            if !pass(Decoded::Header(decoder.header())) {
+            if !hand_over.header(decoder.header()) {
                 return Ok(false);
             }
             let mut consumed = 0_u64;
@@ -354,13 +381,7 @@ fn decode_stream(
                 match decoder.record(&buffer[at..], consumed + at as u64)? {
                     bin::Next::Record(record, used) => {
                         at += used;
-                        batch.push(record);
-                        if batch.len() == BATCH
-                            && !pass(Decoded::Records(
-                                std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
-                                consumed + at as u64,
-                            ))
-                        {
+                        if !hand_over.record(record, consumed + at as u64) {
                             return Ok(false);
                         }
                     }
@@ -379,7 +400,7 @@ fn decode_stream(
                     }
                 }
             }
-            Ok(batch.is_empty() || pass(Decoded::Records(batch, consumed + at as u64)))
+            Ok(hand_over.flush(consumed + at as u64))
         }
     }
 }
@@ -415,7 +436,7 @@ fn store_stream(
                     .as_mut()
                     .context("records before the stream's header")?;
                 for record in records {
-                    for closed in office.push(record)? {
+                    for closed in office.push_prepared(record)? {
                         hand_on(closed, office.held_taps())?;
                     }
                 }

@@ -4,6 +4,7 @@
 //! "08:55", "Friday 18:30") means local Amsterdam time, so DST nights are handled here once.
 //! The time-zone data are compiled in (jiff's bundled tzdb): no file is read at run time.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use jiff::civil::{Date, DateTime, Time};
@@ -161,6 +162,23 @@ impl TravelDayRule {
 
     /// The boundary between the travel day of `date - 1` and that of `date`.
     fn end_of_previous_day(&self, date: Date) -> Timestamp {
+        // Pricing asks for the same day's end once per leg; placing it takes the zone's
+        // rules, so each thread remembers the last answer.
+        thread_local! {
+            static LAST: Cell<Option<(TravelDayRule, Date, Timestamp)>> = const { Cell::new(None) };
+        }
+        if let Some((rule, known, end)) = LAST.get()
+            && rule == *self
+            && known == date
+        {
+            return end;
+        }
+        let end = self.place_end_of_previous_day(date);
+        LAST.set(Some((*self, date, end)));
+        end
+    }
+
+    fn place_end_of_previous_day(&self, date: Date) -> Timestamp {
         match self.boundary {
             TravelDayBoundary::WallClock => {
                 // 03:05 exists on every Amsterdam date (the clock jumps 02:00 → 03:00 and

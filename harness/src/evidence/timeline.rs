@@ -370,7 +370,7 @@ fn tap_mark(world: &OvWorld, tap: &StoredTap, journeys: Option<&CardJourneys>) -
     let reader = world
         .readers
         .iter()
-        .find(|(_, r)| **r == tap.reader)
+        .find(|(_, r)| **r == *tap.reader)
         .map(|(name, _)| name.clone());
     let ov = matches!(tap.card, CardKey::OvChipkaart(_));
     TapMark {

@@ -19,6 +19,7 @@ pub mod streaming;
 pub mod tokens;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -51,7 +52,8 @@ pub enum CardKey {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoredTap {
     pub tap_id: TapId,
-    pub reader: ReaderRef,
+    /// Shared: a day's taps come from far fewer readers, whose names are most of a tap.
+    pub reader: Arc<ReaderRef>,
     pub at: Timestamp,
     pub card: CardKey,
     pub kind: TapKind,
@@ -96,9 +98,11 @@ pub enum BackOfficeError {
 /// vault keeps the PAN data for the retention period only).
 pub(crate) fn card_key_of(
     vault: &mut TokenVault,
-    message: &TapMessage,
+    card: &CardIdentity,
+    at: Timestamp,
+    tap_id: &TapId,
 ) -> Result<CardKey, BackOfficeError> {
-    Ok(match &message.card {
+    Ok(match card {
         CardIdentity::OvChipkaart { number } => CardKey::OvChipkaart(*number),
         CardIdentity::Emv {
             pan,
@@ -106,9 +110,9 @@ pub(crate) fn card_key_of(
             expiry,
         } => {
             let token = vault
-                .tokenize(pan, *pan_sequence, expiry, message.at)
+                .tokenize(pan, *pan_sequence, expiry, at)
                 .map_err(|e| BackOfficeError::BadTap {
-                    tap_id: message.tap_id.0.clone(),
+                    tap_id: tap_id.0.clone(),
                     reason: e.to_string(),
                 })?;
             CardKey::Ovpay(token)
@@ -152,10 +156,10 @@ impl BackOffice {
     /// GBO-04 / TAP-08: stores a tap once; a known tap id changes nothing. EMV-01: a bank
     /// card's PAN is tokenised at once and only the token is stored with the tap.
     pub fn ingest(&mut self, message: TapMessage) -> Result<Ingested, BackOfficeError> {
-        let card = card_key_of(&mut self.vault, &message)?;
+        let card = card_key_of(&mut self.vault, &message.card, message.at, &message.tap_id)?;
         let stored = StoredTap {
             tap_id: message.tap_id,
-            reader: message.reader,
+            reader: Arc::new(message.reader),
             at: message.at,
             card,
             kind: message.kind,

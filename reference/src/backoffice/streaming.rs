@@ -36,7 +36,7 @@ use crate::deny::DenyList;
 use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::stream::Record;
-use crate::tap::{ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
+use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::{TravelDay, TravelDayRule};
 
 use super::report::{self, OperatorReport, TapMeanings};
@@ -66,8 +66,7 @@ pub struct StreamCounts {
 }
 
 /// A tap as an open day holds it: its card is the key it is filed under, and its reader is
-/// shared with the day's other taps at that reader (a national day has millions of taps at
-/// some tens of thousands of readers, and a reader's names are most of a stored tap).
+/// shared with the other taps at that reader ([`SharedReaders`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct HeldTap {
     tap_id: TapId,
@@ -78,14 +77,22 @@ struct HeldTap {
 }
 
 impl HeldTap {
-    fn stored(&self, card: &CardKey) -> StoredTap {
+    fn into_stored(self, card: &CardKey) -> StoredTap {
+        // Every field named, as in [`PreparedRecord::new`].
+        let HeldTap {
+            tap_id,
+            reader,
+            at,
+            kind,
+            amounts,
+        } = self;
         StoredTap {
-            tap_id: self.tap_id.clone(),
-            reader: ReaderRef::clone(&self.reader),
-            at: self.at,
+            tap_id,
+            reader,
+            at,
             card: card.clone(),
-            kind: self.kind,
-            amounts: self.amounts,
+            kind,
+            amounts,
         }
     }
 }
@@ -101,8 +108,6 @@ struct OpenDay {
     /// Where each tap is, found by the hash of its id and compared with the held tap's id:
     /// the ids are not kept twice.
     by_id: HashTable<TapPlace>,
-    /// The day's readers, each kept once.
-    readers: FxHashSet<Arc<ReaderRef>>,
     held: usize,
     /// When the day ends (EMV-07): compared with the watermark after every tap.
     end: Timestamp,
@@ -134,16 +139,15 @@ impl OpenDay {
             cards: Vec::new(),
             card_slots: FxHashMap::default(),
             by_id: HashTable::new(),
-            readers: FxHashSet::default(),
             held: 0,
             end,
         }
     }
 
-    /// The tap held under `id` and the card it is filed under.
-    fn find(&self, id: &TapId) -> Option<(&CardKey, &HeldTap)> {
+    /// The tap held under `id` (whose [`short_hash`] is `short`) and the card it is filed
+    /// under.
+    fn find(&self, id: &TapId, short: u32) -> Option<(&CardKey, &HeldTap)> {
         let cards = &self.cards;
-        let short = short_hash(id);
         self.by_id
             .find(table_hash(short), |p| {
                 p.short_hash == short && cards[p.slot as usize].1[p.index as usize].tap_id == *id
@@ -154,16 +158,7 @@ impl OpenDay {
             })
     }
 
-    fn reader(&mut self, reader: ReaderRef) -> Arc<ReaderRef> {
-        if let Some(known) = self.readers.get(&reader) {
-            return Arc::clone(known);
-        }
-        let shared = Arc::new(reader);
-        self.readers.insert(Arc::clone(&shared));
-        shared
-    }
-
-    fn insert(&mut self, card: CardKey, tap: HeldTap) {
+    fn insert(&mut self, card: CardKey, tap: HeldTap, short: u32) {
         let slot = match self.card_slots.get(&card) {
             Some(&slot) => slot,
             None => {
@@ -174,7 +169,6 @@ impl OpenDay {
                 slot
             }
         };
-        let short = short_hash(&tap.tap_id);
         let taps = &mut self.cards[slot as usize].1;
         let index = u32::try_from(taps.len()).expect("fewer than 2^32 taps a card");
         taps.push(tap);
@@ -186,6 +180,75 @@ impl OpenDay {
         self.by_id
             .insert_unique(table_hash(short), place, |p| table_hash(p.short_hash));
         self.held += 1;
+    }
+}
+
+/// The readers of a stream, each kept once and shared by the taps at it: a national day has
+/// millions of taps at some tens of thousands of readers, and a reader's names are most of a
+/// tap. Bounded by the network, not by the stream.
+#[derive(Debug, Default)]
+pub struct SharedReaders(FxHashSet<Arc<ReaderRef>>);
+
+impl SharedReaders {
+    pub fn share(&mut self, reader: ReaderRef) -> Arc<ReaderRef> {
+        if let Some(known) = self.0.get(&reader) {
+            return Arc::clone(known);
+        }
+        let shared = Arc::new(reader);
+        self.0.insert(Arc::clone(&shared));
+        shared
+    }
+}
+
+/// A record made ready for [`StreamingBackOffice::push_prepared`]: its reader shared and its
+/// tap id hashed. Preparing needs no back-office state, so a decoding thread can do it while
+/// another one stores.
+#[derive(Debug)]
+pub enum PreparedRecord {
+    Card {
+        number: CardNumber,
+        profile: CardProfile,
+    },
+    Tap(PreparedTap),
+}
+
+/// A tap message with its reader shared; the card is made a key when it is stored (EMV-01:
+/// the token vault belongs to the back office).
+#[derive(Debug)]
+pub struct PreparedTap {
+    held: HeldTap,
+    card: CardIdentity,
+    short_hash: u32,
+}
+
+impl PreparedRecord {
+    pub fn new(record: Record, readers: &mut SharedReaders) -> PreparedRecord {
+        match record {
+            Record::Card { number, profile } => PreparedRecord::Card { number, profile },
+            Record::Tap(message) => {
+                // Every field named: a field added to the message must be held (or left out
+                // here on purpose), or the duplicate check would ignore it.
+                let TapMessage {
+                    tap_id,
+                    reader,
+                    at,
+                    card,
+                    kind,
+                    amounts,
+                } = message;
+                PreparedRecord::Tap(PreparedTap {
+                    short_hash: short_hash(&tap_id),
+                    held: HeldTap {
+                        tap_id,
+                        reader: readers.share(reader),
+                        at,
+                        kind,
+                        amounts,
+                    },
+                    card,
+                })
+            }
+        }
     }
 }
 
@@ -226,7 +289,10 @@ impl ClosedCard {
     /// The card's taps as the back office stores them, in processing order: made when the
     /// card is priced, so that a closed day waiting to be priced stays compact.
     pub fn stored_taps(&self) -> Vec<StoredTap> {
-        self.taps.iter().map(|t| t.stored(&self.card)).collect()
+        self.taps
+            .iter()
+            .map(|t| t.clone().into_stored(&self.card))
+            .collect()
     }
 }
 
@@ -243,6 +309,9 @@ pub struct StreamingBackOffice {
     max_lateness_s: i64,
     vault: TokenVault,
     profiles: HashMap<CardNumber, CardProfile>,
+    /// For [`Self::push`]; [`Self::push_prepared`] takes records whose readers are shared
+    /// already.
+    readers: SharedReaders,
     open: BTreeMap<TravelDay, OpenDay>,
     last_span: Option<DaySpan>,
     latest: Option<Timestamp>,
@@ -257,6 +326,7 @@ impl StreamingBackOffice {
             max_lateness_s: i64::from(max_lateness_s),
             vault,
             profiles: HashMap::new(),
+            readers: SharedReaders::default(),
             open: BTreeMap::new(),
             last_span: None,
             latest: None,
@@ -304,45 +374,42 @@ impl StreamingBackOffice {
 
     /// Takes one record; returns the travel days it closed, oldest first.
     pub fn push(&mut self, record: Record) -> Result<Vec<ClosedDay>, BackOfficeError> {
+        let prepared = PreparedRecord::new(record, &mut self.readers);
+        self.push_prepared(prepared)
+    }
+
+    /// As [`Self::push`], for a record prepared elsewhere.
+    pub fn push_prepared(
+        &mut self,
+        record: PreparedRecord,
+    ) -> Result<Vec<ClosedDay>, BackOfficeError> {
         match record {
-            Record::Card { number, profile } => {
+            PreparedRecord::Card { number, profile } => {
                 self.counts.cards += 1;
                 self.profiles.insert(number, profile);
                 Ok(Vec::new())
             }
-            Record::Tap(message) => self.tap(message),
+            PreparedRecord::Tap(tap) => self.tap(tap),
         }
     }
 
-    fn tap(&mut self, message: TapMessage) -> Result<Vec<ClosedDay>, BackOfficeError> {
+    fn tap(&mut self, tap: PreparedTap) -> Result<Vec<ClosedDay>, BackOfficeError> {
+        let PreparedTap {
+            held,
+            card,
+            short_hash,
+        } = tap;
         self.counts.taps += 1;
-        let DaySpan { day, end, .. } = self.span_of(message.at);
+        let DaySpan { day, end, .. } = self.span_of(held.at);
         if self.watermark().is_some_and(|w| end <= w) {
             self.counts.refused_late += 1;
             return Ok(Vec::new());
         }
         // EMV-01: as [`BackOffice::ingest`], the PAN becomes a token at once.
-        let card = super::card_key_of(&mut self.vault, &message)?;
-        self.latest = Some(self.latest.map_or(message.at, |l| l.max(message.at)));
+        let card = super::card_key_of(&mut self.vault, &card, held.at, &held.tap_id)?;
+        self.latest = Some(self.latest.map_or(held.at, |l| l.max(held.at)));
         let open = self.open.entry(day).or_insert_with(|| OpenDay::new(end));
-        // Every field named: a field added to the message must be held (or left out here on
-        // purpose), or the duplicate check below would ignore it.
-        let TapMessage {
-            tap_id,
-            reader,
-            at,
-            card: _,
-            kind,
-            amounts,
-        } = message;
-        let held = HeldTap {
-            tap_id,
-            reader: open.reader(reader),
-            at,
-            kind,
-            amounts,
-        };
-        match open.find(&held.tap_id) {
+        match open.find(&held.tap_id, short_hash) {
             Some((known_card, known)) if *known_card == card && *known == held => {
                 self.counts.duplicates += 1
             }
@@ -354,7 +421,7 @@ impl StreamingBackOffice {
                 });
             }
             None => {
-                open.insert(card, held);
+                open.insert(card, held, short_hash);
                 self.counts.new += 1;
             }
         }
@@ -385,7 +452,6 @@ impl StreamingBackOffice {
         // The indexes are not needed any more; free them before the cards are sorted.
         drop(open.by_id);
         drop(open.card_slots);
-        drop(open.readers);
         let mut by_card = open.cards;
         by_card.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let cards = by_card
@@ -428,7 +494,10 @@ pub fn day_journeys(
     let deny = DenyList::default();
     cards
         .iter()
-        .map(|card| one_card(rules, day, now, &deny, card))
+        .map(|card| {
+            let taps = card.stored_taps();
+            one_card(rules, day, now, &deny, card, &taps)
+        })
         .collect()
 }
 
@@ -444,21 +513,26 @@ pub fn fold_day_journeys<T>(
 ) -> Result<T, BackOfficeError> {
     let now = rules.travel_day_rule().end_of(day);
     let deny = DenyList::default();
-    for card in cards {
-        fold(&mut state, one_card(rules, day, now, &deny, &card)?);
+    for mut card in cards {
+        let taps = std::mem::take(&mut card.taps);
+        let taps: Vec<StoredTap> = taps
+            .into_iter()
+            .map(|t| t.into_stored(&card.card))
+            .collect();
+        fold(&mut state, one_card(rules, day, now, &deny, &card, &taps)?);
     }
     Ok(state)
 }
 
-/// One card's journeys of `day`, priced at the day's end `now`.
+/// One card's journeys of `day` from its `stored` taps, priced at the day's end `now`.
 fn one_card(
     rules: &RuleSet,
     day: TravelDay,
     now: Timestamp,
     deny: &DenyList,
     closed: &ClosedCard,
+    stored: &[StoredTap],
 ) -> Result<CardJourneys, BackOfficeError> {
-    let stored = closed.stored_taps();
     let taps: Vec<&StoredTap> = stored.iter().collect();
     let history = CardHistory {
         taps: &taps,

@@ -6,6 +6,8 @@
 //! wrong amount, a malformed reference and a payment older than `ovpay.history_months` all give
 //! the same [`Lookup::NotFound`], so the answer tells nothing about references that exist.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -272,14 +274,14 @@ pub fn correct(
     let tap_id = office.next_correction_id();
     let tap = StoredTap {
         tap_id: tap_id.clone(),
-        reader: ReaderRef {
+        reader: Arc::new(ReaderRef {
             operator: leg.operator.clone(),
             mode: leg.mode,
             station: station.id.clone(),
             device: 0,
             device_kind: check_in.reader.device_kind,
             vehicle: check_in.reader.vehicle.clone(),
-        },
+        }),
         at: request.check_out_at,
         card: key.clone(),
         kind: TapKind::Emv,
