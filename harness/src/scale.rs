@@ -21,11 +21,11 @@ use anyhow::{Context, bail};
 use ovcert_reference::Cents;
 use ovcert_reference::backoffice::BackOffice;
 use ovcert_reference::backoffice::CardJourneys;
-use ovcert_reference::backoffice::report::{TapMeanings, add_operator_shares};
+use ovcert_reference::backoffice::report::{TapMeanings, add_journey_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
     ClosedDay, PreparedRecord, SharedReaders, StreamCounts, StreamingBackOffice, day_journeys,
-    day_view, fold_day_journeys, operator_files, settlement_file,
+    day_view, fold_day_fares, operator_files, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
@@ -514,13 +514,15 @@ fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTo
     let ClosedDay { day, mut cards } = closed;
     let second = cards.split_off(cards.len() / 2);
     let add_up = |cards| {
-        fold_day_journeys(
+        fold_day_fares(
             rules,
             day,
             cards,
             BTreeMap::<String, Cents>::new(),
-            |totals, card| {
-                add_operator_shares(&card, |operator, fare| add_cents(totals, operator, fare));
+            |totals, journey, fare| {
+                add_journey_shares(journey, fare, |operator, share| {
+                    add_cents(totals, operator, share)
+                });
             },
         )
     };

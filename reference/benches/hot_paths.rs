@@ -9,9 +9,9 @@
 use arbitrary::Unstructured;
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
-use ovcert_reference::backoffice::report::add_operator_shares;
+use ovcert_reference::backoffice::report::add_journey_shares;
 use ovcert_reference::backoffice::simulate::{self, DayPlan};
-use ovcert_reference::backoffice::streaming::{StreamingBackOffice, fold_day_journeys};
+use ovcert_reference::backoffice::streaming::{StreamingBackOffice, fold_day_fares};
 use ovcert_reference::backoffice::{BackOffice, CardKey};
 use ovcert_reference::rules::{self, RuleSet};
 use ovcert_reference::stream::Record;
@@ -165,8 +165,8 @@ fn stream_price_closed_day(bencher: Bencher) {
             days.pop().expect("one travel day")
         })
         .bench_values(|day| {
-            fold_day_journeys(&rules, day.day, day.cards, 0_i64, |total, card| {
-                add_operator_shares(&card, |_, fare| *total += fare.get());
+            fold_day_fares(&rules, day.day, day.cards, 0_i64, |total, journey, fare| {
+                add_journey_shares(journey, fare, |_, share| *total += share.get());
             })
             .expect("the day prices")
         });

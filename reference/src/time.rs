@@ -33,6 +33,46 @@ pub fn local_datetime(at: Timestamp) -> DateTime {
     offset_at(at).to_datetime(at)
 }
 
+/// An instant as the Amsterdam clock shows it, with the offset: "2024-10-27T02:30:00+01:00",
+/// the form reports and answers carry (`%Y-%m-%dT%H:%M:%S%:z`). A national day's reports
+/// hold millions of them, so four-digit years in whole-minute offsets are written digit by
+/// digit; other instants go through jiff's formatter.
+pub fn local_text(at: Timestamp) -> String {
+    let offset = offset_at(at);
+    let reading = offset.to_datetime(at);
+    let offset_s = offset.seconds();
+    let year = reading.year();
+    if !(1000..=9999).contains(&year) || offset_s % 60 != 0 {
+        return local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    let offset_min = offset_s.unsigned_abs() / 60;
+    let mut text = String::with_capacity(25);
+    push_digits(&mut text, year.unsigned_abs().into(), 4);
+    text.push('-');
+    push_digits(&mut text, reading.month().unsigned_abs().into(), 2);
+    text.push('-');
+    push_digits(&mut text, reading.day().unsigned_abs().into(), 2);
+    text.push('T');
+    push_digits(&mut text, reading.hour().unsigned_abs().into(), 2);
+    text.push(':');
+    push_digits(&mut text, reading.minute().unsigned_abs().into(), 2);
+    text.push(':');
+    push_digits(&mut text, reading.second().unsigned_abs().into(), 2);
+    text.push(if offset_s < 0 { '-' } else { '+' });
+    push_digits(&mut text, offset_min / 60, 2);
+    text.push(':');
+    push_digits(&mut text, offset_min % 60, 2);
+    text
+}
+
+/// `value`'s last `digits` decimal digits, zero-padded.
+fn push_digits(text: &mut String, value: u32, digits: u32) {
+    for place in (0..digits).rev() {
+        let digit = (value / 10_u32.pow(place)) % 10;
+        text.push(char::from_digit(digit, 10).expect("a decimal digit"));
+    }
+}
+
 /// Amsterdam's UTC offset at `at`. The zone's rules repeat every year, so finding the offset
 /// through them costs more than the rest of pricing a tap; the offsets between 1970 and 2100
 /// are read from them once into a table of transitions and looked up by binary search.
@@ -261,6 +301,36 @@ mod tests {
         assert!(checked > 200_000);
         let far = Timestamp::from_second(5_000_000_000).unwrap();
         assert_eq!(local_datetime(far), local(far).datetime());
+    }
+
+    #[test]
+    fn report_times_are_written_as_the_zone_formats_them() {
+        let slow = |at: Timestamp| local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        let start = at("2024-01-01 00:00").as_second();
+        let end = at("2026-01-01 00:00").as_second();
+        // Every 7 minutes 13 seconds: each second of the minute and both DST nights.
+        let mut checked = 0;
+        for second in (start..end).step_by(433) {
+            let ts = Timestamp::from_second(second).unwrap();
+            assert_eq!(local_text(ts), slow(ts), "{ts}");
+            checked += 1;
+        }
+        assert!(checked > 100_000);
+        // Before the table (local mean time, an offset in seconds), after it, and far out.
+        for text in [
+            "1900-06-01T12:00:00Z",
+            "1937-06-30T22:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2100-06-01T12:00:00Z",
+            "0999-01-01T00:00:00Z",
+        ] {
+            let ts: Timestamp = text.parse().unwrap();
+            assert_eq!(local_text(ts), slow(ts), "{ts}");
+        }
+        assert_eq!(
+            local_text(at("2024-10-27T02:30:00+01:00")),
+            "2024-10-27T02:30:00+01:00"
+        );
     }
 
     fn rule(boundary: TravelDayBoundary) -> TravelDayRule {

@@ -52,7 +52,7 @@ pub enum CardKey {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StoredTap {
     pub tap_id: TapId,
-    /// Shared: a day's taps come from far fewer readers, whose names are most of a tap.
+    // Shared: a day's taps come from far fewer readers, whose names are most of a tap.
     pub reader: Arc<ReaderRef>,
     pub at: Timestamp,
     pub card: CardKey,
@@ -515,6 +515,32 @@ pub fn card_journeys(
     history: &CardHistory<'_>,
     now: Timestamp,
 ) -> Result<CardJourneys, BackOfficeError> {
+    let mut priced = Vec::new();
+    let (built, settle_debt) = price_card(rules, card, history, now, |journey, fare| {
+        priced.push(PricedJourney {
+            journey: journey.clone(),
+            fare,
+        })
+    })?;
+    Ok(CardJourneys {
+        card: card.clone(),
+        built,
+        priced,
+        settle_debt,
+    })
+}
+
+/// Qualifies, builds and prices one card's journeys ([`card_journeys`] collects them),
+/// handing each journey and its fare to `priced` in order; returns what was built and the
+/// taps that settled a debt. For a caller that needs the fares only (a replay's totals),
+/// without a copy of every journey.
+pub fn price_card(
+    rules: &RuleSet,
+    card: &CardKey,
+    history: &CardHistory<'_>,
+    now: Timestamp,
+    mut priced: impl FnMut(&Journey, JourneyFare),
+) -> Result<(Built, Vec<TapId>), BackOfficeError> {
     let qualified = qualify::qualify(rules, card, history.taps, history.deny, history.debts);
     let built = journey::build(
         rules,
@@ -535,20 +561,10 @@ pub fn card_journeys(
         birth_date: profile.and_then(|p| p.birth_date),
         products: profile.map(|p| p.products.as_slice()).unwrap_or_default(),
     };
-    let mut priced = Vec::new();
     for journey in &built.journeys {
-        let fare = fare::journey_fare(rules, journey, &context)?;
-        priced.push(PricedJourney {
-            journey: journey.clone(),
-            fare,
-        });
+        priced(journey, fare::journey_fare(rules, journey, &context)?);
     }
-    Ok(CardJourneys {
-        card: card.clone(),
-        built,
-        priced,
-        settle_debt: qualified.settle_debt,
-    })
+    Ok((built, qualified.settle_debt))
 }
 
 /// EMV-04: the answer to a request to lift a card's block.

@@ -6,16 +6,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use jiff::Timestamp;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Cents;
 use crate::rules::Mode;
 use crate::tap::{TapId, TapKind};
-use crate::time::local;
+use crate::time::local_text;
 
-use super::journey::LegStatus;
+use super::fare::JourneyFare;
+use super::journey::{Journey, Leg, LegStatus};
 use super::{BackOffice, CardJourneys, CardKey, DayView, StoredTap};
 
 /// How a card appears in an operator's report: the card number, or the operator's own token.
@@ -93,10 +93,6 @@ pub struct OperatorReport {
     pub total_cents: Cents,
 }
 
-fn local_text(at: Timestamp) -> String {
-    local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
 /// Builds the report of `operator` for a closed day.
 pub fn operator_report(office: &BackOffice, view: &DayView, operator: &str) -> OperatorReport {
     operator_report_with(office, view, &TapMeanings::of(view), operator)
@@ -112,6 +108,16 @@ pub struct TapMeanings<'v> {
     meaning: FxHashMap<&'v TapId, TransactionKind>,
     /// Per operator, its taps in the day's processing order.
     taps_by_operator: HashMap<&'v str, Vec<&'v StoredTap>>,
+    /// Per operator, its priced legs in card and journey order.
+    legs_by_operator: HashMap<&'v str, Vec<OwnLeg<'v>>>,
+}
+
+/// A priced leg with its card and the operator's share of the journey fare (GBO-02).
+#[derive(Debug, Clone, Copy)]
+struct OwnLeg<'v> {
+    card: &'v CardKey,
+    leg: &'v Leg,
+    fare: Cents,
 }
 
 impl<'v> TapMeanings<'v> {
@@ -144,9 +150,25 @@ impl<'v> TapMeanings<'v> {
                 meaning.insert(id, TransactionKind::SettleDebt);
             }
         }
+        let mut legs_by_operator: HashMap<&str, Vec<OwnLeg>> = HashMap::new();
+        for card in &view.cards {
+            for priced in &card.priced {
+                for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
+                    legs_by_operator
+                        .entry(leg.operator.as_str())
+                        .or_default()
+                        .push(OwnLeg {
+                            card: &card.card,
+                            leg,
+                            fare: share.fare,
+                        });
+                }
+            }
+        }
         TapMeanings {
             meaning,
             taps_by_operator,
+            legs_by_operator,
         }
     }
 }
@@ -185,36 +207,65 @@ pub fn operator_report_with(
             card: card_ref(&t.card),
         })
         .collect();
-    let mut trips = Vec::new();
-    let mut payments: BTreeMap<(CardRef, Means), Cents> = BTreeMap::new();
-    for card in &view.cards {
-        let means = match card.card {
-            CardKey::OvChipkaart(_) => Means::OvChipkaartBalance,
-            CardKey::Ovpay(_) => Means::Ovpay,
-        };
-        for priced in &card.priced {
-            for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
-                if leg.operator != operator {
-                    continue;
+    let own_legs = meanings
+        .legs_by_operator
+        .get(operator)
+        .map_or(&[][..], Vec::as_slice);
+    let mut trips = Vec::with_capacity(own_legs.len());
+    // A card's legs are together (the day's cards in order), so each card's payment is added
+    // up here and the payments sorted once.
+    let mut payments: Vec<PaymentLine> = Vec::new();
+    let mut paying: Option<(&CardKey, Cents)> = None;
+    let mut pay = |(card, amount): (&CardKey, Cents)| {
+        payments.push(PaymentLine {
+            card: card_ref(card),
+            means: match card {
+                CardKey::OvChipkaart(_) => Means::OvChipkaartBalance,
+                CardKey::Ovpay(_) => Means::Ovpay,
+            },
+            amount_cents: amount,
+        })
+    };
+    for &OwnLeg { card, leg, fare } in own_legs {
+        trips.push(TripLine {
+            card: card_ref(card),
+            mode: leg.mode,
+            check_in_tap: leg.check_in.tap_id.clone(),
+            check_in_at: local_text(leg.check_in.at),
+            from: leg.check_in.station.clone(),
+            check_out_at: leg.check_out.as_ref().map(|s| local_text(s.at)),
+            to: leg.check_out.as_ref().map(|s| s.station.clone()),
+            status: leg.status,
+            fare_cents: fare,
+        });
+        paying = match paying {
+            Some((paying_card, due)) if paying_card == card => Some((
+                card,
+                due.checked_add(fare).expect("a day's fares fit in i64"),
+            )),
+            other => {
+                if let Some(done) = other {
+                    pay(done);
                 }
-                trips.push(TripLine {
-                    card: card_ref(&card.card),
-                    mode: leg.mode,
-                    check_in_tap: leg.check_in.tap_id.clone(),
-                    check_in_at: local_text(leg.check_in.at),
-                    from: leg.check_in.station.clone(),
-                    check_out_at: leg.check_out.as_ref().map(|s| local_text(s.at)),
-                    to: leg.check_out.as_ref().map(|s| s.station.clone()),
-                    status: leg.status,
-                    fare_cents: share.fare,
-                });
-                let due = payments.entry((card_ref(&card.card), means)).or_default();
-                *due = due
-                    .checked_add(share.fare)
-                    .expect("a day's fares fit in i64");
+                Some((card, fare))
             }
-        }
+        };
     }
+    if let Some(done) = paying {
+        pay(done);
+    }
+    payments.sort_by(|a, b| (&a.card, a.means).cmp(&(&b.card, b.means)));
+    // Two cards under one reference (never expected) would be one payment line.
+    payments.dedup_by(|later, earlier| {
+        let same = (&later.card, later.means) == (&earlier.card, earlier.means);
+        if same {
+            earlier.amount_cents = earlier
+                .amount_cents
+                .checked_add(later.amount_cents)
+                .expect("a day's fares fit in i64");
+        }
+        same
+    });
     trips.sort_by(|a, b| (&a.check_in_at, &a.check_in_tap).cmp(&(&b.check_in_at, &b.check_in_tap)));
     let total_cents = trips.iter().fold(Cents::ZERO, |sum, t| {
         sum.checked_add(t.fare_cents).expect("fits")
@@ -224,14 +275,7 @@ pub fn operator_report_with(
         travel_day: view.day.0.to_string(),
         transactions,
         trips,
-        payments: payments
-            .into_iter()
-            .map(|((card, means), amount_cents)| PaymentLine {
-                card,
-                means,
-                amount_cents,
-            })
-            .collect(),
+        payments,
         total_cents,
     }
 }
@@ -254,9 +298,18 @@ pub fn operator_totals(view: &DayView) -> BTreeMap<&str, Cents> {
 /// [`operator_totals`] adds up (also one card at a time, `ovcert replay --totals-only`).
 pub fn add_operator_shares<'c>(card: &'c CardJourneys, mut add: impl FnMut(&'c str, Cents)) {
     for priced in &card.priced {
-        for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
-            add(leg.operator.as_str(), share.fare);
-        }
+        add_journey_shares(&priced.journey, &priced.fare, &mut add);
+    }
+}
+
+/// Each leg's operator and fare share of one priced journey.
+pub fn add_journey_shares<'j>(
+    journey: &'j Journey,
+    fare: &JourneyFare,
+    mut add: impl FnMut(&'j str, Cents),
+) {
+    for (leg, share) in journey.legs.iter().zip(&fare.legs) {
+        add(leg.operator.as_str(), share.fare);
     }
 }
 

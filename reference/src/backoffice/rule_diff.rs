@@ -22,7 +22,7 @@ use crate::money::Cents;
 use crate::rules::diff::{Effect, ParamChange, diff};
 use crate::rules::{RuleSet, TransportClass};
 use crate::tap::{CardIdentity, TapId};
-use crate::time::local;
+use crate::time::{local, local_text};
 
 use super::journey::LegStatus;
 use super::replay::{Dataset, replay_in_order};
@@ -417,10 +417,6 @@ fn side(priced: &PricedJourney) -> JourneySide {
             })
             .collect(),
     }
-}
-
-fn local_text(at: jiff::Timestamp) -> String {
-    local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// The changed parameters whose effects include what `kinds` need and that can touch one of

@@ -39,12 +39,14 @@ use crate::stream::Record;
 use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::{TravelDay, TravelDayRule};
 
+use super::fare::JourneyFare;
+use super::journey::Journey;
 use super::report::{self, OperatorReport, TapMeanings};
 use super::settle::{self, Settlement};
 use super::tokens::TokenVault;
 use super::{
     BackOffice, BackOfficeError, CardHistory, CardJourneys, CardKey, CardProfile, DayView,
-    StoredTap, card_journeys,
+    StoredTap, card_journeys, price_card,
 };
 
 /// What happened to the records of a stream so far.
@@ -501,27 +503,51 @@ pub fn day_journeys(
         .collect()
 }
 
-/// As [`day_journeys`], but each card's journeys are handed to `fold` and dropped with the
-/// card's taps before the next card is priced: what the day's totals need, without holding
-/// every journey of the day.
-pub fn fold_day_journeys<T>(
+/// The journeys of `day` and their fares, card by card, handed to `fold` as they are priced
+/// and dropped with the card's taps before the next card: what the day's totals need,
+/// without holding, or copying, every journey of the day. The same journeys and fares as
+/// [`day_journeys`] (`tests/scale.rs` checks the totals).
+pub fn fold_day_fares<T>(
     rules: &RuleSet,
     day: TravelDay,
     cards: Vec<ClosedCard>,
     mut state: T,
-    mut fold: impl FnMut(&mut T, CardJourneys),
+    mut fold: impl FnMut(&mut T, &Journey, &JourneyFare),
 ) -> Result<T, BackOfficeError> {
     let now = rules.travel_day_rule().end_of(day);
     let deny = DenyList::default();
     for mut card in cards {
         let taps = std::mem::take(&mut card.taps);
-        let taps: Vec<StoredTap> = taps
+        let stored: Vec<StoredTap> = taps
             .into_iter()
             .map(|t| t.into_stored(&card.card))
             .collect();
-        fold(&mut state, one_card(rules, day, now, &deny, &card, &taps)?);
+        let taps: Vec<&StoredTap> = stored.iter().collect();
+        let history = history(&card, &deny, &taps);
+        price_card(rules, &card.card, &history, now, |journey, fare| {
+            // As [`one_card`]: the journeys of the day only.
+            if journey.travel_day == day {
+                fold(&mut state, journey, &fare);
+            }
+        })?;
     }
     Ok(state)
+}
+
+/// What a closed card's journeys depend on: its taps of the day and its registration (a
+/// stream carries no deny list, debts or special settings).
+fn history<'h>(
+    closed: &'h ClosedCard,
+    deny: &'h DenyList,
+    taps: &'h [&'h StoredTap],
+) -> CardHistory<'h> {
+    CardHistory {
+        taps,
+        deny,
+        debts: &[],
+        settings: &[],
+        profile: closed.profile.as_ref(),
+    }
 }
 
 /// One card's journeys of `day` from its `stored` taps, priced at the day's end `now`.
@@ -534,13 +560,7 @@ fn one_card(
     stored: &[StoredTap],
 ) -> Result<CardJourneys, BackOfficeError> {
     let taps: Vec<&StoredTap> = stored.iter().collect();
-    let history = CardHistory {
-        taps: &taps,
-        deny,
-        debts: &[],
-        settings: &[],
-        profile: closed.profile.as_ref(),
-    };
+    let history = history(closed, deny, &taps);
     let mut journeys = card_journeys(rules, &closed.card, &history, now)?;
     journeys.priced.retain(|p| p.journey.travel_day == day);
     Ok(journeys)

@@ -18,7 +18,8 @@ use crate::rules::{Mode, OperatorId, RuleSet};
 use crate::tap::{TapId, TapKind};
 use crate::time::local;
 
-use super::service::{local_text, station_name};
+use super::service::station_name;
+use crate::time::local_text;
 
 /// An open check-in the inspector sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

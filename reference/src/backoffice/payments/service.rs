@@ -17,7 +17,7 @@ use crate::deny::DenyKey;
 use crate::money::Cents;
 use crate::rules::{Mode, OperatorId, RuleSet, StationId};
 use crate::tap::{ReaderRef, TapKind};
-use crate::time::{TravelDay, local};
+use crate::time::{TravelDay, local_text};
 
 use super::{Payment, PaymentReference, Refund, within_history};
 
@@ -353,9 +353,4 @@ fn in_range(
     at > check_in.at
         && at < rules.travel_day_rule().end_of(day)
         && next.is_none_or(|next| at < next)
-}
-
-/// Local Amsterdam time with offset, as reports show it.
-pub(crate) fn local_text(at: Timestamp) -> String {
-    local(at).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
