@@ -21,7 +21,8 @@
 //! (`tests/scale.rs` checks it).
 //!
 //! Card profiles (OV-chipkaart registrations) are kept for the whole stream: they are bounded
-//! by the card population, not by the taps.
+//! by the card population, not by the taps. So are the readers ([`SharedReaders`]), bounded by
+//! the network.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
