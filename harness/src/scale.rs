@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -28,8 +28,9 @@ use ovcert_reference::backoffice::streaming::{
     day_view, fold_day_fares, operator_files, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
-use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
+use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
 use ovcert_reference::synth::{Generator, SynthConfig};
+use ovcert_reference::tap::ReaderRef;
 
 /// The two stream formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -271,6 +272,8 @@ enum Decoded {
 
 /// Records per hand-over between the decoding and the storing thread.
 const BATCH: usize = 1024;
+/// Batches decoded ahead of the storing thread.
+const BATCHES_IN_FLIGHT: usize = 8;
 
 /// Reads every record, pushing closed days to the finisher; returns the counts, the lateness
 /// used and the most taps held. Decoding (this thread) and storing (a second one) run side
@@ -282,11 +285,15 @@ fn read_stream(
     send: &mpsc::SyncSender<ClosedDay>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> anyhow::Result<(StreamCounts, u32, usize)> {
-    let (hand_over, receive) = mpsc::sync_channel::<Decoded>(8);
+    let (hand_over, receive) = mpsc::sync_channel::<Decoded>(BATCHES_IN_FLIGHT);
+    // Emptied batches go back to the decoding thread: fresh memory for every batch would
+    // cost more than decoding into it.
+    let (give_back, given_back) = mpsc::sync_channel::<Vec<PreparedRecord>>(BATCHES_IN_FLIGHT);
     std::thread::scope(|scope| {
-        let storer =
-            scope.spawn(move || store_stream(rules, receive, max_lateness_s, send, progress));
-        let decoded = decode_stream(source, HandOver::new(&hand_over));
+        let storer = scope.spawn(move || {
+            store_stream(rules, receive, &give_back, max_lateness_s, send, progress)
+        });
+        let decoded = decode_stream(source, HandOver::new(&hand_over, given_back));
         drop(hand_over);
         let stored = storer
             .join()
@@ -300,19 +307,25 @@ fn read_stream(
     })
 }
 
-/// The decoding thread's side of the hand-over: prepares each record (its reader shared, its
-/// tap id hashed) and sends them in batches. Every method answers `false` once the storing
+/// The decoding thread's side of the hand-over: prepares each record (its reader shared by the
+/// decoder through `readers`, its tap id hashed) and sends them in batches, reusing the
+/// batches the storing thread gives back. Every method answers `false` once the storing
 /// thread has stopped taking them.
 struct HandOver<'a> {
     send: &'a mpsc::SyncSender<Decoded>,
+    given_back: mpsc::Receiver<Vec<PreparedRecord>>,
     readers: SharedReaders,
     batch: Vec<PreparedRecord>,
 }
 
 impl<'a> HandOver<'a> {
-    fn new(send: &'a mpsc::SyncSender<Decoded>) -> HandOver<'a> {
+    fn new(
+        send: &'a mpsc::SyncSender<Decoded>,
+        given_back: mpsc::Receiver<Vec<PreparedRecord>>,
+    ) -> HandOver<'a> {
         HandOver {
             send,
+            given_back,
             readers: SharedReaders::default(),
             batch: Vec::with_capacity(BATCH),
         }
@@ -322,10 +335,10 @@ impl<'a> HandOver<'a> {
         self.send.send(Decoded::Header(header)).is_ok()
     }
 
-    /// `position`: the stream position after `record`.
-    fn record(&mut self, record: Record, position: u64) -> bool {
-        self.batch
-            .push(PreparedRecord::new(record, &mut self.readers));
+    /// `position`: the stream position after `record`, decoded with its reader from
+    /// `self.readers`.
+    fn record(&mut self, record: DecodedRecord<Arc<ReaderRef>>, position: u64) -> bool {
+        self.batch.push(PreparedRecord::decoded(record));
         self.batch.len() < BATCH || self.flush(position)
     }
 
@@ -333,7 +346,11 @@ impl<'a> HandOver<'a> {
         if self.batch.is_empty() {
             return true;
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let empty = self
+            .given_back
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+        let batch = std::mem::replace(&mut self.batch, empty);
         self.send.send(Decoded::Records(batch, position)).is_ok()
     }
 }
@@ -354,7 +371,7 @@ fn decode_stream(source: Source<'_>, mut hand_over: HandOver<'_>) -> anyhow::Res
                 }
                 position += read as u64;
                 let text = line.strip_suffix('\n').unwrap_or(&line);
-                let record = decoder.line(text)?;
+                let record = decoder.line_with(text, &mut hand_over.readers)?;
                 if !header_sent && let Some(header) = decoder.header() {
                     header_sent = true;
                     if !hand_over.header(header) {
@@ -378,14 +395,18 @@ fn decode_stream(source: Source<'_>, mut hand_over: HandOver<'_>) -> anyhow::Res
             }
             let mut consumed = 0_u64;
             loop {
-                match decoder.record(&buffer[at..], consumed + at as u64)? {
-                    bin::Next::Record(record, used) => {
+                match decoder.record_with(
+                    &buffer[at..],
+                    consumed + at as u64,
+                    &mut hand_over.readers,
+                )? {
+                    bin::NextWith::Record(record, used) => {
                         at += used;
                         if !hand_over.record(record, consumed + at as u64) {
                             return Ok(false);
                         }
                     }
-                    bin::Next::NeedMore => {
+                    bin::NextWith::NeedMore => {
                         buffer.drain(..at);
                         consumed += at as u64;
                         at = 0;
@@ -409,6 +430,7 @@ fn decode_stream(source: Source<'_>, mut hand_over: HandOver<'_>) -> anyhow::Res
 fn store_stream(
     rules: &RuleSet,
     receive: mpsc::Receiver<Decoded>,
+    give_back: &mpsc::SyncSender<Vec<PreparedRecord>>,
     max_lateness_s: Option<u32>,
     send: &mpsc::SyncSender<ClosedDay>,
     progress: Option<&indicatif::ProgressBar>,
@@ -431,15 +453,17 @@ fn store_stream(
                     lateness,
                 ));
             }
-            Decoded::Records(records, position) => {
+            Decoded::Records(mut records, position) => {
                 let office = office
                     .as_mut()
                     .context("records before the stream's header")?;
-                for record in records {
+                for record in records.drain(..) {
                     for closed in office.push_prepared(record)? {
                         hand_on(closed, office.held_taps())?;
                     }
                 }
+                // The decoding thread may have enough batches already, or have finished.
+                let _ = give_back.try_send(records);
                 if let Some(bar) = progress {
                     bar.set_position(position);
                 }

@@ -3,13 +3,15 @@
 //! streaming replay giving byte-identical files to the in-memory back office.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ovcert_reference::backoffice::simulate::{fresh_back_office, outcome};
-use ovcert_reference::backoffice::streaming::{StreamingBackOffice, finish_day};
+use ovcert_reference::backoffice::streaming::{SharedReaders, StreamingBackOffice, finish_day};
 use ovcert_reference::backoffice::{BackOffice, Ingested};
 use ovcert_reference::rules::{RuleSet, nl_2024};
-use ovcert_reference::stream::{Record, StreamHeader, bin, csv};
+use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
 use ovcert_reference::synth::{Generator, SynthConfig};
+use ovcert_reference::tap::{ReaderRef, TapMessage};
 use proptest::prelude::*;
 
 fn rules() -> RuleSet {
@@ -153,6 +155,100 @@ fn both_formats_round_trip() {
         from_bin(&to_bin(&rules, &config.header(), &records)),
         records
     );
+}
+
+/// The replay's decoding, which recognises a reader by its encoded bytes and decodes it once
+/// (`SharedReaders`), gives every tap the reader it states, and one shared reader per
+/// reader: in both formats.
+#[test]
+fn shared_readers_decode_what_each_tap_states() {
+    let rules = rules();
+    let config = SynthConfig::new(5, 3_000);
+    let mut records = generate(&rules, config);
+    // The generator gives each device one vehicle: taps that differ in the vehicle alone.
+    let tap = records
+        .iter()
+        .find_map(|r| match r {
+            Record::Tap(tap) => Some(tap.clone()),
+            Record::Card { .. } => None,
+        })
+        .expect("the stream has taps");
+    for (i, vehicle) in [Some("bus-1"), Some("bus-2"), None].into_iter().enumerate() {
+        let mut other = tap.clone();
+        other.tap_id.0 = format!("{}-v{i}", tap.tap_id.0);
+        other.reader.vehicle = vehicle.map(str::to_owned);
+        records.push(Record::Tap(other));
+    }
+    let owned = |decoded: Vec<DecodedRecord<Arc<ReaderRef>>>| -> Vec<Record> {
+        decoded
+            .into_iter()
+            .map(|record| match record {
+                DecodedRecord::Card { number, profile } => Record::Card { number, profile },
+                DecodedRecord::Tap(tap) => Record::Tap(TapMessage {
+                    tap_id: tap.tap_id,
+                    reader: (*tap.reader).clone(),
+                    at: tap.at,
+                    card: tap.card,
+                    kind: tap.kind,
+                    amounts: tap.amounts,
+                }),
+            })
+            .collect()
+    };
+    let shared_once = |decoded: &[DecodedRecord<Arc<ReaderRef>>]| {
+        let mut by_value: BTreeMap<&ReaderRef, *const ReaderRef> = BTreeMap::new();
+        for record in decoded {
+            if let DecodedRecord::Tap(tap) = record {
+                let first = *by_value
+                    .entry(&tap.reader)
+                    .or_insert(Arc::as_ptr(&tap.reader));
+                assert_eq!(
+                    first,
+                    Arc::as_ptr(&tap.reader),
+                    "{:?} decoded twice",
+                    tap.reader
+                );
+            }
+        }
+        by_value.len()
+    };
+
+    let text = to_csv(&config.header(), &records);
+    let mut readers = SharedReaders::default();
+    let mut decoder = csv::Decoder::new();
+    let from_csv: Vec<_> = text
+        .lines()
+        .filter_map(|line| {
+            decoder
+                .line_with(line, &mut readers)
+                .expect("own output decodes")
+        })
+        .collect();
+    let distinct = shared_once(&from_csv);
+    assert!(
+        distinct > 100,
+        "only {distinct} readers: the test needs many"
+    );
+    assert_eq!(owned(from_csv), records);
+
+    let bytes = to_bin(&rules, &config.header(), &records);
+    let mut readers = SharedReaders::default();
+    let (decoder, mut at) = bin::Decoder::new(&bytes).expect("header decodes");
+    let mut from_bin = Vec::new();
+    while at < bytes.len() {
+        match decoder
+            .record_with(&bytes[at..], at as u64, &mut readers)
+            .expect("own output decodes")
+        {
+            bin::NextWith::Record(record, used) => {
+                from_bin.push(record);
+                at += used;
+            }
+            bin::NextWith::NeedMore => panic!("cut off at {at}"),
+        }
+    }
+    assert_eq!(shared_once(&from_bin), distinct);
+    assert_eq!(owned(from_bin), records);
 }
 
 /// GBO-04 in the streaming back office: a tap sent again is counted once; another tap

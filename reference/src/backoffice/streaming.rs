@@ -36,7 +36,7 @@ use crate::card::CardNumber;
 use crate::deny::DenyList;
 use crate::money::Cents;
 use crate::rules::RuleSet;
-use crate::stream::Record;
+use crate::stream::{DecodedRecord, DecodedTap, ReaderTable, Record};
 use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::{TravelDay, TravelDayRule};
 
@@ -100,13 +100,17 @@ impl HeldTap {
     }
 }
 
-/// The taps of one travel day still open, filed by card as they come: closing the day then
-/// sorts each card's few taps instead of moving every tap of the day through one sort.
+/// The taps of one travel day still open, in arrival order, each with the card it is filed
+/// under. Filing a tap appends it (a card's own list would be a cache miss and a reallocation
+/// for most taps); closing the day groups the taps by card in one pass and sorts each card's
+/// few taps.
 #[derive(Debug)]
 struct OpenDay {
-    /// Each card's taps in arrival order.
-    cards: Vec<(CardKey, Vec<HeldTap>)>,
-    /// Where each card's taps are in `cards`.
+    /// The taps in arrival order, in chunks of [`CHUNK`]: growing never copies the day, and
+    /// closing it frees each chunk once its taps are grouped.
+    chunks: Vec<Vec<(u32, HeldTap)>>,
+    /// Each card by its slot (the number a tap is filed under).
+    cards: Vec<CardKey>,
     card_slots: FxHashMap<CardKey, u32>,
     /// Where each tap is, found by the hash of its id and compared with the held tap's id:
     /// the ids are not kept twice.
@@ -116,11 +120,13 @@ struct OpenDay {
     end: Timestamp,
 }
 
-/// A tap's card slot and its place among the card's taps, with a short hash of its id: the
-/// table grows without hashing every id again.
+/// Taps per chunk of an open day (about 5 MB).
+const CHUNK: usize = 1 << 16;
+
+/// A tap's place in its open day, with a short hash of its id: the table grows without
+/// hashing every id again.
 #[derive(Debug, Clone, Copy)]
 struct TapPlace {
-    slot: u32,
     index: u32,
     short_hash: u32,
 }
@@ -139,6 +145,7 @@ fn table_hash(short: u32) -> u64 {
 impl OpenDay {
     fn new(end: Timestamp) -> OpenDay {
         OpenDay {
+            chunks: Vec::new(),
             cards: Vec::new(),
             card_slots: FxHashMap::default(),
             by_id: HashTable::new(),
@@ -147,17 +154,21 @@ impl OpenDay {
         }
     }
 
+    fn at(&self, index: u32) -> &(u32, HeldTap) {
+        let index = index as usize;
+        &self.chunks[index / CHUNK][index % CHUNK]
+    }
+
     /// The tap held under `id` (whose [`short_hash`] is `short`) and the card it is filed
     /// under.
     fn find(&self, id: &TapId, short: u32) -> Option<(&CardKey, &HeldTap)> {
-        let cards = &self.cards;
         self.by_id
             .find(table_hash(short), |p| {
-                p.short_hash == short && cards[p.slot as usize].1[p.index as usize].tap_id == *id
+                p.short_hash == short && self.at(p.index).1.tap_id == *id
             })
             .map(|p| {
-                let (card, taps) = &cards[p.slot as usize];
-                (card, &taps[p.index as usize])
+                let (slot, tap) = self.at(p.index);
+                (&self.cards[*slot as usize], tap)
             })
     }
 
@@ -167,16 +178,20 @@ impl OpenDay {
             None => {
                 let slot = u32::try_from(self.cards.len()).expect("fewer than 2^32 cards a day");
                 self.card_slots.insert(card.clone(), slot);
-                // Most cards tap twice a day (a check-in and a check-out).
-                self.cards.push((card, Vec::with_capacity(2)));
+                self.cards.push(card);
                 slot
             }
         };
-        let taps = &mut self.cards[slot as usize].1;
-        let index = u32::try_from(taps.len()).expect("fewer than 2^32 taps a card");
-        taps.push(tap);
+        let index = u32::try_from(self.held).expect("fewer than 2^32 taps a day");
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push((slot, tap)),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push((slot, tap));
+                self.chunks.push(chunk);
+            }
+        }
         let place = TapPlace {
-            slot,
             index,
             short_hash: short,
         };
@@ -184,22 +199,71 @@ impl OpenDay {
             .insert_unique(table_hash(short), place, |p| table_hash(p.short_hash));
         self.held += 1;
     }
+
+    /// Each card with its taps in arrival order, in slot order.
+    fn into_cards(self) -> Vec<(CardKey, Vec<HeldTap>)> {
+        // The indexes are not needed any more; free them before the taps are grouped.
+        drop(self.by_id);
+        drop(self.card_slots);
+        let mut counts = vec![0_u32; self.cards.len()];
+        for (slot, _) in self.chunks.iter().flatten() {
+            counts[*slot as usize] += 1;
+        }
+        // A card's list is made at its first tap: made all at once, they would double the
+        // day's memory before the first chunk is freed.
+        let mut taps: Vec<Vec<HeldTap>> = std::iter::repeat_with(Vec::new)
+            .take(self.cards.len())
+            .collect();
+        for chunk in self.chunks {
+            for (slot, tap) in chunk {
+                let list = &mut taps[slot as usize];
+                if list.capacity() == 0 {
+                    list.reserve_exact(counts[slot as usize] as usize);
+                }
+                list.push(tap);
+            }
+        }
+        self.cards.into_iter().zip(taps).collect()
+    }
 }
 
 /// The readers of a stream, each kept once and shared by the taps at it: a national day has
 /// millions of taps at some tens of thousands of readers, and a reader's names are most of a
 /// tap. Bounded by the network, not by the stream.
 #[derive(Debug, Default)]
-pub struct SharedReaders(FxHashSet<Arc<ReaderRef>>);
+pub struct SharedReaders {
+    readers: FxHashSet<Arc<ReaderRef>>,
+    /// Each reader by the bytes a stream encodes it in ([`ReaderTable`]).
+    by_encoding: FxHashMap<Box<[u8]>, Arc<ReaderRef>>,
+}
 
 impl SharedReaders {
     pub fn share(&mut self, reader: ReaderRef) -> Arc<ReaderRef> {
-        if let Some(known) = self.0.get(&reader) {
+        if let Some(known) = self.readers.get(&reader) {
             return Arc::clone(known);
         }
         let shared = Arc::new(reader);
-        self.0.insert(Arc::clone(&shared));
+        self.readers.insert(Arc::clone(&shared));
         shared
+    }
+}
+
+impl ReaderTable for SharedReaders {
+    type Reader = Arc<ReaderRef>;
+
+    fn reader<E>(
+        &mut self,
+        encoded: &[u8],
+        decode: impl FnOnce() -> Result<ReaderRef, E>,
+    ) -> Result<Arc<ReaderRef>, E> {
+        if let Some(known) = self.by_encoding.get(encoded) {
+            return Ok(Arc::clone(known));
+        }
+        // Shared by value too: two encodings of one reader (a CSV device number with a
+        // leading zero) stay one reader.
+        let shared = self.share(decode()?);
+        self.by_encoding.insert(encoded.into(), Arc::clone(&shared));
+        Ok(shared)
     }
 }
 
@@ -239,18 +303,40 @@ impl PreparedRecord {
                     kind,
                     amounts,
                 } = message;
-                PreparedRecord::Tap(PreparedTap {
-                    short_hash: short_hash(&tap_id),
-                    held: HeldTap {
-                        tap_id,
-                        reader: readers.share(reader),
-                        at,
-                        kind,
-                        amounts,
-                    },
+                PreparedRecord::decoded(DecodedRecord::Tap(DecodedTap {
+                    tap_id,
+                    reader: readers.share(reader),
+                    at,
                     card,
-                })
+                    kind,
+                    amounts,
+                }))
             }
+        }
+    }
+
+    /// A record decoded with its reader from [`SharedReaders`].
+    pub fn decoded(record: DecodedRecord<Arc<ReaderRef>>) -> PreparedRecord {
+        match record {
+            DecodedRecord::Card { number, profile } => PreparedRecord::Card { number, profile },
+            DecodedRecord::Tap(DecodedTap {
+                tap_id,
+                reader,
+                at,
+                card,
+                kind,
+                amounts,
+            }) => PreparedRecord::Tap(PreparedTap {
+                short_hash: short_hash(&tap_id),
+                held: HeldTap {
+                    tap_id,
+                    reader,
+                    at,
+                    kind,
+                    amounts,
+                },
+                card,
+            }),
         }
     }
 }
@@ -452,10 +538,7 @@ impl StreamingBackOffice {
 
     fn close(&mut self, day: TravelDay, open: OpenDay) -> ClosedDay {
         self.counts.days += 1;
-        // The indexes are not needed any more; free them before the cards are sorted.
-        drop(open.by_id);
-        drop(open.card_slots);
-        let mut by_card = open.cards;
+        let mut by_card = open.into_cards();
         by_card.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let cards = by_card
             .into_iter()

@@ -25,7 +25,10 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use super::{CARD_KINDS, DEVICE_KINDS, Record, StreamError, StreamHeader, TAP_KINDS};
+use super::{
+    CARD_KINDS, DEVICE_KINDS, DecodedRecord, DecodedTap, OwnReaders, ReaderTable, Record,
+    StreamError, StreamHeader, TAP_KINDS,
+};
 use crate::backoffice::CardProfile;
 use crate::card::{CardNumber, ProductSlot};
 use crate::money::Cents;
@@ -210,6 +213,13 @@ pub enum Next {
     NeedMore,
 }
 
+/// [`Next`], for [`Decoder::record_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextWith<R> {
+    Record(DecodedRecord<R>, usize),
+    NeedMore,
+}
+
 impl Decoder {
     /// Decodes the header at the start of `bytes`; returns the decoder and the header's length.
     pub fn new(bytes: &[u8]) -> Result<(Decoder, usize), StreamError> {
@@ -254,18 +264,31 @@ impl Decoder {
     /// Decodes the record at the start of `bytes`; `offset` is where `bytes` starts in the
     /// stream (for error messages).
     pub fn record(&self, bytes: &[u8], offset: u64) -> Result<Next, StreamError> {
+        Ok(match self.record_with(bytes, offset, &mut OwnReaders)? {
+            NextWith::Record(record, used) => Next::Record(record.into(), used),
+            NextWith::NeedMore => Next::NeedMore,
+        })
+    }
+
+    /// As [`Self::record`], with each tap's reader from `readers`.
+    pub fn record_with<T: ReaderTable>(
+        &self,
+        bytes: &[u8],
+        offset: u64,
+        readers: &mut T,
+    ) -> Result<NextWith<T::Reader>, StreamError> {
         if bytes.is_empty() {
-            return Ok(Next::NeedMore);
+            return Ok(NextWith::NeedMore);
         }
         let mut c = Cursor { bytes, at: 0 };
         let decoded = match c.u8()? {
-            TAG_TAP => self.tap(&mut c).map(Record::Tap),
+            TAG_TAP => self.tap(&mut c, readers).map(DecodedRecord::Tap),
             TAG_CARD => card_record(&mut c),
             tag => Err(c.error_at(0, &format!("unknown record tag {tag}"))),
         };
         match decoded {
-            Ok(record) => Ok(Next::Record(record, c.at)),
-            Err(Short) => Ok(Next::NeedMore),
+            Ok(record) => Ok(NextWith::Record(record, c.at)),
+            Err(Short) => Ok(NextWith::NeedMore),
             Err(Bad { at, reason }) => Err(StreamError::Bin {
                 offset: offset + at as u64,
                 reason,
@@ -273,23 +296,28 @@ impl Decoder {
         }
     }
 
-    fn tap(&self, c: &mut Cursor<'_>) -> Result<TapMessage, Fail> {
+    fn tap<T: ReaderTable>(
+        &self,
+        c: &mut Cursor<'_>,
+        readers: &mut T,
+    ) -> Result<DecodedTap<T::Reader>, Fail> {
         let at = c.i64()?;
         let at_pos = c.at - 8;
         let at = Timestamp::from_second(at).map_err(|_| c.fail(at_pos, "time out of range"))?;
         let tap_id = c.string()?;
-        let operator = lookup(c, &self.operators, usize::from(c.peek_u8()?), "operator")?;
-        c.at += 1;
-        let mode = *Mode::ALL
-            .get(usize::from(c.u8()?))
-            .ok_or_else(|| c.fail(c.at - 1, "unknown mode"))?;
-        let station_index = c.u16()?;
-        let station = lookup(c, &self.stations, usize::from(station_index), "station")?;
-        let device = c.u32()?;
-        let device_kind = *DEVICE_KINDS
-            .get(usize::from(c.u8()?))
-            .ok_or_else(|| c.fail(c.at - 1, "unknown device kind"))?;
-        let vehicle = c.string()?;
+        // The reader: operator u8, mode u8, station u16, device u32, device kind u8, then
+        // the vehicle string: its bytes are known before any of it is decoded.
+        let reader_at = c.at;
+        c.take(READER_FIXED)?;
+        let vehicle_length = usize::from(c.u8()?);
+        c.take(vehicle_length)?;
+        let encoded = &c.bytes[reader_at..c.at];
+        let reader = readers.reader(encoded, || {
+            self.reader(&mut Cursor {
+                bytes: c.bytes,
+                at: reader_at,
+            })
+        })?;
         let card = match c.u8()? {
             0 => {
                 let pos = c.at;
@@ -322,16 +350,9 @@ impl Decoder {
             1 => Some(Cents::new(c.i64()?)),
             _ => return Err(c.fail(c.at - 1, "balance flag is neither 0 nor 1")),
         };
-        Ok(TapMessage {
+        Ok(DecodedTap {
             tap_id: TapId(tap_id),
-            reader: ReaderRef {
-                operator,
-                mode,
-                station,
-                device,
-                device_kind,
-                vehicle: (!vehicle.is_empty()).then_some(vehicle),
-            },
+            reader,
             at,
             card,
             kind,
@@ -341,7 +362,34 @@ impl Decoder {
             },
         })
     }
+
+    /// A tap's reader, whose bytes are all there.
+    fn reader(&self, c: &mut Cursor<'_>) -> Result<ReaderRef, Fail> {
+        let operator = lookup(c, &self.operators, usize::from(c.peek_u8()?), "operator")?;
+        c.at += 1;
+        let mode = *Mode::ALL
+            .get(usize::from(c.u8()?))
+            .ok_or_else(|| c.fail(c.at - 1, "unknown mode"))?;
+        let station_index = c.u16()?;
+        let station = lookup(c, &self.stations, usize::from(station_index), "station")?;
+        let device = c.u32()?;
+        let device_kind = *DEVICE_KINDS
+            .get(usize::from(c.u8()?))
+            .ok_or_else(|| c.fail(c.at - 1, "unknown device kind"))?;
+        let vehicle = c.string()?;
+        Ok(ReaderRef {
+            operator,
+            mode,
+            station,
+            device,
+            device_kind,
+            vehicle: (!vehicle.is_empty()).then_some(vehicle),
+        })
+    }
 }
+
+/// The reader's bytes before its vehicle string.
+const READER_FIXED: usize = 1 + 1 + 2 + 4 + 1;
 
 fn lookup(c: &Cursor<'_>, table: &[String], index: usize, what: &str) -> Result<String, Fail> {
     table
@@ -350,7 +398,7 @@ fn lookup(c: &Cursor<'_>, table: &[String], index: usize, what: &str) -> Result<
         .ok_or_else(|| c.fail(c.at, &format!("{what} index {index} not in the header")))
 }
 
-fn card_record(c: &mut Cursor<'_>) -> Result<Record, Fail> {
+fn card_record<R>(c: &mut Cursor<'_>) -> Result<DecodedRecord<R>, Fail> {
     let pos = c.at;
     let number =
         CardNumber::new(c.u64()?).ok_or_else(|| c.fail(pos, "card number over 16 digits"))?;
@@ -379,7 +427,7 @@ fn card_record(c: &mut Cursor<'_>) -> Result<Record, Fail> {
             route,
         });
     }
-    Ok(Record::Card {
+    Ok(DecodedRecord::Card {
         number,
         profile: CardProfile {
             kind,

@@ -31,8 +31,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::{
-    CARD_KINDS, DEVICE_KINDS, Record, StreamError, StreamHeader, TAP_KINDS, card_kind_str,
-    device_kind_str, tap_kind_str,
+    CARD_KINDS, DEVICE_KINDS, DecodedRecord, DecodedTap, OwnReaders, ReaderTable, Record,
+    StreamError, StreamHeader, TAP_KINDS, card_kind_str, device_kind_str, tap_kind_str,
 };
 use crate::backoffice::CardProfile;
 use crate::card::{CardNumber, ProductSlot};
@@ -166,6 +166,15 @@ impl Decoder {
     /// Decodes the next line (without its line break; a trailing `\r` is ignored). Lines 1
     /// and 2 give no record; nor does an empty last line.
     pub fn line(&mut self, text: &str) -> Result<Option<Record>, StreamError> {
+        Ok(self.line_with(text, &mut OwnReaders)?.map(Record::from))
+    }
+
+    /// As [`Self::line`], with each tap's reader from `readers`.
+    pub fn line_with<T: ReaderTable>(
+        &mut self,
+        text: &str,
+        readers: &mut T,
+    ) -> Result<Option<DecodedRecord<T::Reader>>, StreamError> {
         self.line += 1;
         let text = text.strip_suffix('\r').unwrap_or(text);
         let fail = |reason: String| StreamError::Csv {
@@ -182,7 +191,9 @@ impl Decoder {
             _ if text.is_empty() => Ok(None),
             _ => match text.strip_prefix(CARD_PREFIX) {
                 Some(card) => parse_card(card).map(Some).map_err(fail),
-                None => parse_tap(text).map(|t| Some(Record::Tap(t))).map_err(fail),
+                None => parse_tap(text, readers)
+                    .map(|t| Some(DecodedRecord::Tap(t)))
+                    .map_err(fail),
             },
         }
     }
@@ -207,7 +218,7 @@ fn parse_header(text: &str) -> Result<StreamHeader, String> {
     })
 }
 
-fn parse_card(text: &str) -> Result<Record, String> {
+fn parse_card<R>(text: &str) -> Result<DecodedRecord<R>, String> {
     let fields: Vec<&str> = text.split(',').collect();
     let [number, kind, birth, products] = fields[..] else {
         return Err(format!(
@@ -244,7 +255,7 @@ fn parse_card(text: &str) -> Result<Record, String> {
             route,
         });
     }
-    Ok(Record::Card {
+    Ok(DecodedRecord::Card {
         number,
         profile: CardProfile {
             kind,
@@ -259,43 +270,55 @@ fn parse_date(text: &str) -> Result<Date, String> {
         .map_err(|_| format!("`{text}` is not a date YYYY-MM-DD"))
 }
 
-fn parse_tap(text: &str) -> Result<TapMessage, String> {
-    let mut fields = text.split(',');
-    let mut next = |name: &'static str| fields.next().ok_or(name);
-    let missing = |name: &str| format!("too few fields: `{name}` missing");
-    let mut f = [""; 15];
-    const NAMES: [&str; 15] = [
-        "tap_id",
-        "at",
-        "operator",
-        "mode",
-        "station",
-        "device",
-        "device_kind",
-        "vehicle",
-        "card_type",
-        "card",
-        "pan_sequence",
-        "expiry",
-        "kind",
-        "charged_cents",
-        "balance_after_cents",
-    ];
-    for (slot, name) in f.iter_mut().zip(NAMES) {
-        *slot = next(name).map_err(missing)?;
+/// The column names, in order.
+const NAMES: [&str; 15] = [
+    "tap_id",
+    "at",
+    "operator",
+    "mode",
+    "station",
+    "device",
+    "device_kind",
+    "vehicle",
+    "card_type",
+    "card",
+    "pan_sequence",
+    "expiry",
+    "kind",
+    "charged_cents",
+    "balance_after_cents",
+];
+
+/// The columns that name the reader: `operator` up to `vehicle`, next to each other.
+const READER_COLUMNS: std::ops::RangeInclusive<usize> = 2..=7;
+
+fn parse_tap<T: ReaderTable>(text: &str, readers: &mut T) -> Result<DecodedTap<T::Reader>, String> {
+    // Where each field starts, and one past the end of the last (as if a comma followed).
+    let mut starts = [0_usize; 16];
+    let mut found = 1;
+    for (i, byte) in text.bytes().enumerate() {
+        if byte == b',' {
+            if found == NAMES.len() {
+                return Err("too many fields (expected 15)".into());
+            }
+            starts[found] = i + 1;
+            found += 1;
+        }
     }
-    if fields.next().is_some() {
-        return Err("too many fields (expected 15)".into());
+    if let Some(name) = NAMES.get(found) {
+        return Err(format!("too few fields: `{name}` missing"));
     }
+    starts[NAMES.len()] = text.len() + 1;
+    let field = |i: usize| &text[starts[i]..starts[i + 1] - 1];
     let [
         tap_id,
         at,
         operator,
-        mode,
+        _,
         station,
-        device,
-        device_kind,
-        vehicle,
+        _,
+        _,
+        _,
         card_type,
         card,
         pan_sequence,
@@ -303,7 +326,7 @@ fn parse_tap(text: &str) -> Result<TapMessage, String> {
         kind,
         charged,
         balance,
-    ] = f;
+    ] = std::array::from_fn(field);
     if tap_id.is_empty() || operator.is_empty() || station.is_empty() {
         return Err("tap_id, operator and station must not be empty".into());
     }
@@ -321,21 +344,14 @@ fn parse_tap(text: &str) -> Result<TapMessage, String> {
         },
         other => return Err(format!("card_type `{other}`: expected ov-chipkaart or emv")),
     };
-    Ok(TapMessage {
+    let encoded_reader =
+        &text.as_bytes()[starts[*READER_COLUMNS.start()]..starts[READER_COLUMNS.end() + 1] - 1];
+    let reader = readers.reader(encoded_reader, || {
+        parse_reader(std::array::from_fn(|i| field(READER_COLUMNS.start() + i)))
+    })?;
+    Ok(DecodedTap {
         tap_id: TapId(tap_id.to_string()),
-        reader: ReaderRef {
-            operator: operator.to_string(),
-            mode: Mode::parse(mode).ok_or_else(|| format!("mode `{mode}` unknown"))?,
-            station: station.to_string(),
-            device: device
-                .parse()
-                .map_err(|_| format!("device `{device}`: not a number"))?,
-            device_kind: DEVICE_KINDS
-                .into_iter()
-                .find(|k| device_kind_str(*k) == device_kind)
-                .ok_or_else(|| format!("device_kind `{device_kind}` unknown"))?,
-            vehicle: (!vehicle.is_empty()).then(|| vehicle.to_string()),
-        },
+        reader,
         at: parse_rfc3339(at).ok_or_else(|| format!("at `{at}`: expected RFC 3339 with offset"))?,
         card,
         kind: TAP_KINDS
@@ -355,6 +371,25 @@ fn parse_tap(text: &str) -> Result<TapMessage, String> {
                 })?)),
             },
         },
+    })
+}
+
+/// The reader columns (`operator` up to `vehicle`).
+fn parse_reader(
+    [operator, mode, station, device, device_kind, vehicle]: [&str; 6],
+) -> Result<ReaderRef, String> {
+    Ok(ReaderRef {
+        operator: operator.to_string(),
+        mode: Mode::parse(mode).ok_or_else(|| format!("mode `{mode}` unknown"))?,
+        station: station.to_string(),
+        device: device
+            .parse()
+            .map_err(|_| format!("device `{device}`: not a number"))?,
+        device_kind: DEVICE_KINDS
+            .into_iter()
+            .find(|k| device_kind_str(*k) == device_kind)
+            .ok_or_else(|| format!("device_kind `{device_kind}` unknown"))?,
+        vehicle: (!vehicle.is_empty()).then(|| vehicle.to_string()),
     })
 }
 

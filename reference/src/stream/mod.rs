@@ -15,9 +15,11 @@
 pub mod bin;
 pub mod csv;
 
+use jiff::Timestamp;
+
 use crate::backoffice::CardProfile;
 use crate::card::CardNumber;
-use crate::tap::{DeviceKind, TapKind, TapMessage};
+use crate::tap::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 
 /// What a stream says about itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +41,82 @@ pub enum Record {
     /// A tap as the reader uploaded it (bank cards with their PAN data: EMV-01 tokenises at
     /// ingest).
     Tap(TapMessage),
+}
+
+/// A record as a decoder reads it, with each tap's reader as a [`ReaderTable`] keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodedRecord<R> {
+    Card {
+        number: CardNumber,
+        profile: CardProfile,
+    },
+    Tap(DecodedTap<R>),
+}
+
+/// A tap message whose reader is `R`: a [`ReaderRef`] of its own, or one shared with the
+/// other taps at that reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedTap<R> {
+    pub tap_id: TapId,
+    pub reader: R,
+    pub at: Timestamp,
+    pub card: CardIdentity,
+    pub kind: TapKind,
+    pub amounts: TapAmounts,
+}
+
+/// Where a decoder gets each tap's reader. A national stream names some thousands of readers
+/// millions of times, always in the same bytes, so a table that recognises a reader by its
+/// encoded bytes spares decoding and allocating its names for every tap.
+pub trait ReaderTable {
+    type Reader;
+    /// The reader encoded as `encoded` (its fields as the stream writes them); `decode` reads
+    /// them, when the table needs it. Equal bytes must give an equal reader: a decoder passes
+    /// every byte the reader is decoded from, and nothing else.
+    fn reader<E>(
+        &mut self,
+        encoded: &[u8],
+        decode: impl FnOnce() -> Result<ReaderRef, E>,
+    ) -> Result<Self::Reader, E>;
+}
+
+/// Decodes every tap's reader anew, into a reader of its own: what [`Record`]s carry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OwnReaders;
+
+impl ReaderTable for OwnReaders {
+    type Reader = ReaderRef;
+
+    fn reader<E>(
+        &mut self,
+        _encoded: &[u8],
+        decode: impl FnOnce() -> Result<ReaderRef, E>,
+    ) -> Result<ReaderRef, E> {
+        decode()
+    }
+}
+
+impl From<DecodedRecord<ReaderRef>> for Record {
+    fn from(decoded: DecodedRecord<ReaderRef>) -> Record {
+        match decoded {
+            DecodedRecord::Card { number, profile } => Record::Card { number, profile },
+            DecodedRecord::Tap(DecodedTap {
+                tap_id,
+                reader,
+                at,
+                card,
+                kind,
+                amounts,
+            }) => Record::Tap(TapMessage {
+                tap_id,
+                reader,
+                at,
+                card,
+                kind,
+                amounts,
+            }),
+        }
+    }
 }
 
 /// A decoding error: where and what.
