@@ -439,7 +439,7 @@ impl<'a> Ctx<'a> {
             vehicle: self.reader.vehicle.clone(),
             direction: Direction::Out,
         });
-        let built = journey::build(self.rules, &taps, &[], OpenLegPolicy::OneOpenLeg, self.now);
+        let built = journey::build(self.rules, taps, &[], OpenLegPolicy::OneOpenLeg, self.now);
         let Some(current) = built
             .journeys
             .iter()

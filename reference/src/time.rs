@@ -96,8 +96,20 @@ fn offset_at(at: Timestamp) -> Offset {
         );
         table
     });
+    // Pricing asks about instants close together: the last interval found answers most.
+    thread_local! {
+        static LAST: Cell<(i64, i64, Option<Offset>)> = const { Cell::new((0, 0, None)) };
+    }
+    if let (from, until, Some(offset)) = LAST.get()
+        && (from..until).contains(&second)
+    {
+        return offset;
+    }
     let after = table.partition_point(|&(s, _)| s <= second);
-    table[after - 1].1
+    let until = table.get(after).map_or(END, |&(s, _)| s);
+    let (from, offset) = table[after - 1];
+    LAST.set((from, until, Some(offset)));
+    offset
 }
 
 /// The instant of a local Amsterdam wall-clock reading. In the autumn hour that occurs twice

@@ -131,10 +131,10 @@ pub struct Built {
 
 /// Builds the journeys of one card. `taps` must be in tap-time order (then tap id); `now`
 /// decides which open legs are closed as missing check-outs (EMV-07: at the end of their
-/// travel day).
+/// travel day). Each tap becomes part of a leg, so they are taken, not copied.
 pub fn build(
     rules: &RuleSet,
-    taps: &[QualifiedTap],
+    taps: Vec<QualifiedTap>,
     settings: &[SettingChange],
     policy: OpenLegPolicy,
     now: Timestamp,
@@ -152,7 +152,7 @@ pub fn build(
 /// Pairs check-ins with check-outs into legs (JRN-04, JRN-05, JRN-07, EMV-07).
 fn pair_legs(
     rules: &RuleSet,
-    taps: &[QualifiedTap],
+    taps: Vec<QualifiedTap>,
     policy: OpenLegPolicy,
     now: Timestamp,
 ) -> (Vec<Leg>, Vec<Leg>, Vec<TapId>) {
@@ -162,15 +162,12 @@ fn pair_legs(
     let mut unmatched = Vec::new();
     for tap in taps {
         // EMV-07: a leg still open at the end of its travel day is closed as missing.
-        open.retain(|leg| {
-            let ends = day_rule.end_of(day_rule.travel_day_of(leg.check_in.at));
-            if tap.at >= ends {
-                done.push(missing(leg));
-                false
-            } else {
-                true
-            }
-        });
+        done.extend(
+            open.extract_if(.., |leg| {
+                tap.at >= day_rule.end_of(day_rule.travel_day_of(leg.check_in.at))
+            })
+            .map(missing),
+        );
         match tap.direction {
             Direction::In => {
                 let closes = |leg: &Leg| match policy {
@@ -178,18 +175,12 @@ fn pair_legs(
                     OpenLegPolicy::OnePerClass => leg.mode.class() == tap.mode.class(),
                 };
                 // TAP-04 / JRN-07: the open leg becomes a missing check-out.
-                open.retain(|leg| {
-                    if closes(leg) {
-                        done.push(missing(leg));
-                        false
-                    } else {
-                        true
-                    }
-                });
+                done.extend(open.extract_if(.., |leg| closes(leg)).map(missing));
+                let (operator, mode, check_in) = stop(tap);
                 open.push(Leg {
-                    operator: tap.operator.clone(),
-                    mode: tap.mode,
-                    check_in: stop(tap),
+                    operator,
+                    mode,
+                    check_in,
                     check_out: None,
                     status: LegStatus::MissingCheckOut,
                 });
@@ -201,46 +192,57 @@ fn pair_legs(
                 match matching {
                     Some(index) => {
                         let mut leg = open.remove(index);
-                        leg.status = out_status(rules, &leg, tap);
-                        leg.check_out = Some(stop(tap));
+                        leg.status = out_status(rules, &leg, &tap);
+                        leg.check_out = Some(stop(tap).2);
                         done.push(leg);
                     }
-                    None => unmatched.push(tap.tap_id.clone()),
+                    None => unmatched.push(tap.tap_id),
                 }
             }
         }
     }
-    open.retain(|leg| {
-        let ends = day_rule.end_of(day_rule.travel_day_of(leg.check_in.at));
-        if now >= ends {
-            done.push(missing(leg));
-            false
-        } else {
-            true
-        }
-    });
+    done.extend(
+        open.extract_if(.., |leg| {
+            now >= day_rule.end_of(day_rule.travel_day_of(leg.check_in.at))
+        })
+        .map(missing),
+    );
     done.sort_by(|a, b| {
         (a.check_in.at, &a.check_in.tap_id).cmp(&(b.check_in.at, &b.check_in.tap_id))
     });
     (done, open, unmatched)
 }
 
-fn missing(leg: &Leg) -> Leg {
+fn missing(leg: Leg) -> Leg {
     Leg {
         status: LegStatus::MissingCheckOut,
         check_out: None,
-        ..leg.clone()
+        ..leg
     }
 }
 
-fn stop(tap: &QualifiedTap) -> Stop {
-    Stop {
-        tap_id: tap.tap_id.clone(),
-        at: tap.at,
-        station: tap.station.clone(),
-        device: tap.device,
-        vehicle: tap.vehicle.clone(),
-    }
+/// A tap's operator and mode, and the stop it makes.
+fn stop(tap: QualifiedTap) -> (OperatorId, Mode, Stop) {
+    // Every field named: a field added to the tap must find its place (or be left out here
+    // on purpose).
+    let QualifiedTap {
+        tap_id,
+        at,
+        operator,
+        mode,
+        station,
+        device,
+        vehicle,
+        direction: _,
+    } = tap;
+    let stop = Stop {
+        tap_id,
+        at,
+        station,
+        device,
+        vehicle,
+    };
+    (operator, mode, stop)
 }
 
 /// JRN-04 / JRN-05: what a check-out at the check-in station means. Cancellation and the free

@@ -544,7 +544,7 @@ pub fn price_card(
     let qualified = qualify::qualify(rules, card, history.taps, history.deny, history.debts);
     let built = journey::build(
         rules,
-        &qualified.taps,
+        qualified.taps,
         history.settings,
         qualified.policy,
         now,
