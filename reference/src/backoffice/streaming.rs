@@ -120,7 +120,8 @@ struct OpenDay {
     end: Timestamp,
 }
 
-/// Taps per chunk of an open day (about 5 MB).
+/// Taps per chunk of an open day (about 5 MB). Every chunk but the last is full, so a tap's
+/// index names its chunk.
 const CHUNK: usize = 1 << 16;
 
 /// A tap's place in its open day, with a short hash of its id: the table grows without
@@ -186,7 +187,14 @@ impl OpenDay {
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < CHUNK => chunk.push((slot, tap)),
             _ => {
-                let mut chunk = Vec::with_capacity(CHUNK);
+                // A day's first chunk grows as taps come: a week's stream opens days that
+                // hold a few taps for hours (late uploads), each of which would take a full
+                // chunk.
+                let mut chunk = if self.chunks.is_empty() {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(CHUNK)
+                };
                 chunk.push((slot, tap));
                 self.chunks.push(chunk);
             }
