@@ -11,7 +11,7 @@ use ovcert_reference::backoffice::{BackOffice, Ingested};
 use ovcert_reference::rules::{RuleSet, nl_2024};
 use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
 use ovcert_reference::synth::{Generator, SynthConfig};
-use ovcert_reference::tap::{ReaderRef, TapMessage};
+use ovcert_reference::tap::ReaderRef;
 use proptest::prelude::*;
 
 fn rules() -> RuleSet {
@@ -184,14 +184,9 @@ fn shared_readers_decode_what_each_tap_states() {
             .into_iter()
             .map(|record| match record {
                 DecodedRecord::Card { number, profile } => Record::Card { number, profile },
-                DecodedRecord::Tap(tap) => Record::Tap(TapMessage {
-                    tap_id: tap.tap_id,
-                    reader: (*tap.reader).clone(),
-                    at: tap.at,
-                    card: tap.card,
-                    kind: tap.kind,
-                    amounts: tap.amounts,
-                }),
+                DecodedRecord::Tap(tap) => {
+                    Record::Tap(tap.map_reader(|reader| (*reader).clone()).into())
+                }
             })
             .collect()
     };

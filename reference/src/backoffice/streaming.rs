@@ -37,7 +37,7 @@ use crate::deny::DenyList;
 use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::stream::{DecodedRecord, DecodedTap, ReaderTable, Record};
-use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
+use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind};
 use crate::time::{TravelDay, TravelDayRule};
 
 use super::fare::JourneyFare;
@@ -300,26 +300,9 @@ impl PreparedRecord {
     pub fn new(record: Record, readers: &mut SharedReaders) -> PreparedRecord {
         match record {
             Record::Card { number, profile } => PreparedRecord::Card { number, profile },
-            Record::Tap(message) => {
-                // Every field named: a field added to the message must be held (or left out
-                // here on purpose), or the duplicate check would ignore it.
-                let TapMessage {
-                    tap_id,
-                    reader,
-                    at,
-                    card,
-                    kind,
-                    amounts,
-                } = message;
-                PreparedRecord::decoded(DecodedRecord::Tap(DecodedTap {
-                    tap_id,
-                    reader: readers.share(reader),
-                    at,
-                    card,
-                    kind,
-                    amounts,
-                }))
-            }
+            Record::Tap(message) => PreparedRecord::decoded(DecodedRecord::Tap(
+                DecodedTap::from(message).map_reader(|reader| readers.share(reader)),
+            )),
         }
     }
 
@@ -327,6 +310,8 @@ impl PreparedRecord {
     pub fn decoded(record: DecodedRecord<Arc<ReaderRef>>) -> PreparedRecord {
         match record {
             DecodedRecord::Card { number, profile } => PreparedRecord::Card { number, profile },
+            // Every field named: a field added to the tap must be held (or left out here on
+            // purpose), or the duplicate check would ignore it.
             DecodedRecord::Tap(DecodedTap {
                 tap_id,
                 reader,

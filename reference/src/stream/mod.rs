@@ -96,25 +96,68 @@ impl ReaderTable for OwnReaders {
     }
 }
 
+impl<R> DecodedTap<R> {
+    /// The same tap with its reader kept another way.
+    pub fn map_reader<S>(self, keep: impl FnOnce(R) -> S) -> DecodedTap<S> {
+        let DecodedTap {
+            tap_id,
+            reader,
+            at,
+            card,
+            kind,
+            amounts,
+        } = self;
+        DecodedTap {
+            tap_id,
+            reader: keep(reader),
+            at,
+            card,
+            kind,
+            amounts,
+        }
+    }
+}
+
+impl From<TapMessage> for DecodedTap<ReaderRef> {
+    fn from(message: TapMessage) -> DecodedTap<ReaderRef> {
+        // Every field named: a field added to the message must find its place here.
+        let TapMessage {
+            tap_id,
+            reader,
+            at,
+            card,
+            kind,
+            amounts,
+        } = message;
+        DecodedTap {
+            tap_id,
+            reader,
+            at,
+            card,
+            kind,
+            amounts,
+        }
+    }
+}
+
+impl From<DecodedTap<ReaderRef>> for TapMessage {
+    fn from(tap: DecodedTap<ReaderRef>) -> TapMessage {
+        TapMessage {
+            tap_id: tap.tap_id,
+            reader: tap.reader,
+            at: tap.at,
+            card: tap.card,
+            kind: tap.kind,
+            amounts: tap.amounts,
+        }
+    }
+}
+
 impl From<DecodedRecord<ReaderRef>> for Record {
     fn from(decoded: DecodedRecord<ReaderRef>) -> Record {
         match decoded {
             DecodedRecord::Card { number, profile } => Record::Card { number, profile },
-            DecodedRecord::Tap(DecodedTap {
-                tap_id,
-                reader,
-                at,
-                card,
-                kind,
-                amounts,
-            }) => Record::Tap(TapMessage {
-                tap_id,
-                reader,
-                at,
-                card,
-                kind,
-                amounts,
-            }),
+            DecodedRecord::Tap(tap) => Record::Tap(tap.into()),
         }
     }
 }
