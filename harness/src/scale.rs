@@ -24,8 +24,8 @@ use ovcert_reference::backoffice::CardJourneys;
 use ovcert_reference::backoffice::report::{TapMeanings, add_journey_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
-    ClosedDay, PreparedRecord, SharedReaders, StreamCounts, StreamingBackOffice, day_journeys,
-    day_view, fold_day_fares, operator_files, settlement_file,
+    ClosedDay, PreparedRecord, ReportFile, SharedReaders, StreamCounts, StreamingBackOffice,
+    day_journeys, day_view, fold_day_fares, operator_report, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
@@ -602,12 +602,14 @@ fn finish_and_write(
         while let Some(operator) =
             operators.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
         {
-            let (files, total) = operator_files(tokens, &view, &meanings, operator);
-            write_files(&dir, files)?;
+            let report = operator_report(tokens, &view, &meanings, operator);
+            for file in ReportFile::ALL {
+                write_file(&dir, &file.path(operator), |out| file.write(&report, out))?;
+            }
             totals.push(DayTotal {
                 travel_day: day.0,
                 operator: operator.to_string(),
-                total_cents: total.get(),
+                total_cents: report.total_cents.get(),
             });
         }
         Ok(totals)
@@ -618,22 +620,30 @@ fn finish_and_write(
     });
     let mut totals = totals?;
     totals.extend(other.map_err(|_| anyhow::anyhow!("a report panicked"))??);
-    write_files(
-        &dir,
-        vec![("settlement.json".to_string(), settlement_file(&view).0)],
-    )?;
+    let settlement = settlement_file(&view).0;
+    write_file(&dir, "settlement.json", |out| {
+        out.write_all(settlement.as_bytes())
+    })?;
     Ok(totals)
 }
 
-fn write_files(dir: &Path, files: Vec<(String, String)>) -> anyhow::Result<()> {
-    for (name, text) in files {
-        let path = dir.join(&name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+/// Writes `dir/name` through a buffer as `render` produces it: a national day's report is
+/// larger than a gigabyte, so it is never held as one text.
+fn write_file(
+    dir: &Path,
+    name: &str,
+    render: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
     }
-    Ok(())
+    let written = File::create(&path).and_then(|file| {
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        render(&mut out)?;
+        out.flush()
+    });
+    written.with_context(|| format!("writing {}", path.display()))
 }
 
 /// Peak resident set size in KiB (Linux `VmHWM`), or `None` elsewhere.

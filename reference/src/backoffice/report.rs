@@ -4,7 +4,7 @@
 //! (EMV-02). Deterministic JSON and CSV.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
+use std::io;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -132,11 +132,12 @@ impl<'v> TapMeanings<'v> {
         let mut meaning = FxHashMap::default();
         meaning.reserve(view.taps.len());
         for card in &view.cards {
+            // The day's journeys are those priced (a journey never crosses a travel day's
+            // end, EMV-07, so no tap of the day is in another day's journey).
             for journey in card
-                .built
-                .journeys
+                .priced
                 .iter()
-                .map(|j| &j.legs)
+                .map(|p| &p.journey.legs)
                 .chain(std::iter::once(&card.built.open))
             {
                 for leg in journey {
@@ -313,63 +314,109 @@ pub fn add_journey_shares<'j>(
     }
 }
 
+/// An operator report's CSV tables, each its own file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CsvTable {
+    Transactions,
+    Trips,
+    Payments,
+}
+
+impl CsvTable {
+    pub const ALL: [CsvTable; 3] = [CsvTable::Transactions, CsvTable::Trips, CsvTable::Payments];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            CsvTable::Transactions => "transactions.csv",
+            CsvTable::Trips => "trips.csv",
+            CsvTable::Payments => "payments.csv",
+        }
+    }
+}
+
 impl OperatorReport {
     /// Deterministic JSON: declared field order, two-space indent, trailing newline.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("plain data serialises");
-        text.push('\n');
-        text
+        let mut text = Vec::new();
+        self.write_json(&mut text)
+            .expect("plain data serialises into memory");
+        String::from_utf8(text).expect("serde_json writes UTF-8")
+    }
+
+    /// [`Self::to_json`] written to `out` as it is rendered: a national day's report is
+    /// larger than a gigabyte, so it is never held as one text.
+    pub fn write_json(&self, mut out: impl io::Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self)?;
+        out.write_all(b"\n")
     }
 
     /// The three CSV tables, by file name.
     pub fn to_csv(&self) -> BTreeMap<&'static str, String> {
-        let mut transactions = String::from("tap_id,at,kind,mode,station,device,card\n");
-        for t in &self.transactions {
-            let _ = writeln!(
-                transactions,
-                "{},{},{},{},{},{},{}",
-                t.tap_id.0,
-                t.at,
-                kebab(&t.kind),
-                t.mode.as_str(),
-                t.station,
-                t.device,
-                t.card.0
-            );
+        CsvTable::ALL
+            .into_iter()
+            .map(|table| {
+                let mut text = Vec::new();
+                self.write_csv(table, &mut text)
+                    .expect("plain data renders into memory");
+                let text = String::from_utf8(text).expect("CSV lines are UTF-8");
+                (table.file_name(), text)
+            })
+            .collect()
+    }
+
+    /// One CSV table written to `out` line by line (see [`Self::write_json`]).
+    pub fn write_csv(&self, table: CsvTable, mut out: impl io::Write) -> io::Result<()> {
+        match table {
+            CsvTable::Transactions => {
+                out.write_all(b"tap_id,at,kind,mode,station,device,card\n")?;
+                for t in &self.transactions {
+                    writeln!(
+                        out,
+                        "{},{},{},{},{},{},{}",
+                        t.tap_id.0,
+                        t.at,
+                        kebab(&t.kind),
+                        t.mode.as_str(),
+                        t.station,
+                        t.device,
+                        t.card.0
+                    )?;
+                }
+            }
+            CsvTable::Trips => {
+                out.write_all(
+                    b"card,mode,check_in_tap,check_in_at,from,check_out_at,to,status,fare_cents\n",
+                )?;
+                for t in &self.trips {
+                    writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{},{}",
+                        t.card.0,
+                        t.mode.as_str(),
+                        t.check_in_tap.0,
+                        t.check_in_at,
+                        t.from,
+                        t.check_out_at.as_deref().unwrap_or(""),
+                        t.to.as_deref().unwrap_or(""),
+                        kebab(&t.status),
+                        t.fare_cents.get()
+                    )?;
+                }
+            }
+            CsvTable::Payments => {
+                out.write_all(b"card,means,amount_cents\n")?;
+                for p in &self.payments {
+                    writeln!(
+                        out,
+                        "{},{},{}",
+                        p.card.0,
+                        kebab(&p.means),
+                        p.amount_cents.get()
+                    )?;
+                }
+            }
         }
-        let mut trips = String::from(
-            "card,mode,check_in_tap,check_in_at,from,check_out_at,to,status,fare_cents\n",
-        );
-        for t in &self.trips {
-            let _ = writeln!(
-                trips,
-                "{},{},{},{},{},{},{},{},{}",
-                t.card.0,
-                t.mode.as_str(),
-                t.check_in_tap.0,
-                t.check_in_at,
-                t.from,
-                t.check_out_at.as_deref().unwrap_or(""),
-                t.to.as_deref().unwrap_or(""),
-                kebab(&t.status),
-                t.fare_cents.get()
-            );
-        }
-        let mut payments = String::from("card,means,amount_cents\n");
-        for p in &self.payments {
-            let _ = writeln!(
-                payments,
-                "{},{},{}",
-                p.card.0,
-                kebab(&p.means),
-                p.amount_cents.get()
-            );
-        }
-        BTreeMap::from([
-            ("transactions.csv", transactions),
-            ("trips.csv", trips),
-            ("payments.csv", payments),
-        ])
+        Ok(())
     }
 }
 

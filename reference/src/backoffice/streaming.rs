@@ -16,7 +16,7 @@
 //! given what a stream does not carry: special settings (JRN-08), deny-list entries and debt
 //! periods (EMV-06/12), which a streaming replay does not have (the payment engine does not
 //! run; settlement has no refunds or open debt). [`finish_day`] computes with the same
-//! functions as [`BackOffice`] ([`card_journeys`], [`report::operator_report`],
+//! functions as [`BackOffice`] ([`super::card_journeys`], [`report::operator_report`],
 //! [`settle::settle`]), so the files are byte-identical to the in-memory path's
 //! (`tests/scale.rs` checks it).
 //!
@@ -42,12 +42,12 @@ use crate::time::{TravelDay, TravelDayRule};
 
 use super::fare::JourneyFare;
 use super::journey::Journey;
-use super::report::{self, OperatorReport, TapMeanings};
+use super::report::{self, CsvTable, OperatorReport, TapMeanings};
 use super::settle::{self, Settlement};
 use super::tokens::TokenVault;
 use super::{
     BackOffice, BackOfficeError, CardHistory, CardJourneys, CardKey, CardProfile, DayView,
-    StoredTap, card_journeys, price_card,
+    PricedJourney, StoredTap, price_card,
 };
 
 /// What happened to the records of a stream so far.
@@ -628,6 +628,11 @@ fn history<'h>(
 }
 
 /// One card's journeys of `day` from its `stored` taps, priced at the day's end `now`.
+///
+/// Unlike [`super::card_journeys`], each journey is moved into `priced`, next to its fare, and not
+/// also kept in `built.journeys` (left empty; `built` keeps the open legs and the unmatched
+/// check-outs): journeys are the largest part of a national day, and the day's files read
+/// them from `priced` only.
 fn one_card(
     rules: &RuleSet,
     day: TravelDay,
@@ -638,19 +643,34 @@ fn one_card(
 ) -> Result<CardJourneys, BackOfficeError> {
     let taps: Vec<&StoredTap> = stored.iter().collect();
     let history = history(closed, deny, &taps);
-    let mut journeys = card_journeys(rules, &closed.card, &history, now)?;
-    journeys.priced.retain(|p| p.journey.travel_day == day);
-    Ok(journeys)
+    let mut fares = Vec::new();
+    let (mut built, settle_debt) = price_card(rules, &closed.card, &history, now, |_, fare| {
+        fares.push(fare)
+    })?;
+    let priced = built
+        .journeys
+        .drain(..)
+        .zip(fares)
+        .filter(|(journey, _)| journey.travel_day == day)
+        .map(|(journey, fare)| PricedJourney { journey, fare })
+        .collect();
+    Ok(CardJourneys {
+        card: closed.card.clone(),
+        built,
+        priced,
+        settle_debt,
+    })
 }
 
 /// The day as [`BackOffice::day`] shows it: its taps in processing order and every card's
 /// journeys.
 pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
-    let mut taps: Vec<StoredTap> = closed
-        .cards
-        .iter()
-        .flat_map(ClosedCard::stored_taps)
-        .collect();
+    // The held taps are moved, card by card, so the day is never held twice.
+    let mut taps: Vec<StoredTap> = Vec::with_capacity(closed.tap_count());
+    for card in closed.cards {
+        let key = card.card;
+        taps.extend(card.taps.into_iter().map(|t| t.into_stored(&key)));
+    }
     taps.sort_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
     DayView {
         day: closed.day,
@@ -659,21 +679,69 @@ pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
     }
 }
 
-/// One operator's report files of the day (`OP/report.json`, `OP/transactions.csv`, …), as
-/// [`super::simulate::DayOutcome::files`] names them, and the report's total (GBO-03).
-/// `tokens` is a back office with the stream's token key (for EMV-02 operator tokens; it
-/// needs no taps).
+/// One file of an operator's report of a day, named as [`super::simulate::DayOutcome::files`]
+/// names it (`OP/report.json`, `OP/transactions.csv`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFile {
+    Json,
+    Csv(CsvTable),
+}
+
+impl ReportFile {
+    pub const ALL: [ReportFile; 4] = [
+        ReportFile::Json,
+        ReportFile::Csv(CsvTable::Transactions),
+        ReportFile::Csv(CsvTable::Trips),
+        ReportFile::Csv(CsvTable::Payments),
+    ];
+
+    /// The file's path under the day's directory.
+    pub fn path(self, operator: &str) -> String {
+        match self {
+            ReportFile::Json => format!("{operator}/report.json"),
+            ReportFile::Csv(table) => format!("{operator}/{}", table.file_name()),
+        }
+    }
+
+    /// Renders the file into `out` as it goes.
+    pub fn write(self, report: &OperatorReport, out: impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            ReportFile::Json => report.write_json(out),
+            ReportFile::Csv(table) => report.write_csv(table, out),
+        }
+    }
+}
+
+/// One operator's report of the day (GBO-03). `tokens` is a back office with the stream's
+/// token key (for EMV-02 operator tokens; it needs no taps).
+pub fn operator_report(
+    tokens: &BackOffice,
+    view: &DayView,
+    meanings: &TapMeanings<'_>,
+    operator: &str,
+) -> OperatorReport {
+    report::operator_report_with(tokens, view, meanings, operator)
+}
+
+/// One operator's report files of the day in memory, by [`ReportFile::path`], and the
+/// report's total.
 pub fn operator_files(
     tokens: &BackOffice,
     view: &DayView,
     meanings: &TapMeanings<'_>,
     operator: &str,
 ) -> (Vec<(String, String)>, Cents) {
-    let report: OperatorReport = report::operator_report_with(tokens, view, meanings, operator);
-    let mut files = vec![(format!("{operator}/report.json"), report.to_json())];
-    for (name, text) in report.to_csv() {
-        files.push((format!("{operator}/{name}"), text));
-    }
+    let report = operator_report(tokens, view, meanings, operator);
+    let files = ReportFile::ALL
+        .into_iter()
+        .map(|file| {
+            let mut text = Vec::new();
+            file.write(&report, &mut text)
+                .expect("plain data renders into memory");
+            let text = String::from_utf8(text).expect("reports are UTF-8");
+            (file.path(operator), text)
+        })
+        .collect();
     (files, report.total_cents)
 }
 
