@@ -647,13 +647,15 @@ fn one_card(
     let (mut built, settle_debt) = price_card(rules, &closed.card, &history, now, |_, fare| {
         fares.push(fare)
     })?;
-    let priced = built
-        .journeys
-        .drain(..)
-        .zip(fares)
-        .filter(|(journey, _)| journey.travel_day == day)
-        .map(|(journey, fare)| PricedJourney { journey, fare })
-        .collect();
+    let journeys = std::mem::take(&mut built.journeys);
+    let mut priced = Vec::with_capacity(journeys.len());
+    priced.extend(
+        journeys
+            .into_iter()
+            .zip(fares)
+            .filter(|(journey, _)| journey.travel_day == day)
+            .map(|(journey, fare)| PricedJourney { journey, fare }),
+    );
     Ok(CardJourneys {
         card: closed.card.clone(),
         built,
