@@ -663,6 +663,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
+    use ovcert_reference::backoffice::streaming::finish_day;
 
     fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut files = BTreeMap::new();
@@ -728,6 +729,60 @@ mod tests {
         std::fs::remove_dir_all(&root).expect("cleanup");
     }
 
+    /// The files `replay` wrote (rendered on two threads, each straight into its file) are
+    /// those [`finish_day`] renders in memory on one thread, day by day: none is cut short,
+    /// missing or extra (the whole stream's `totals.csv` and `summary.json` aside).
+    fn assert_written_as_finished(
+        rules: &RuleSet,
+        stream: &Path,
+        written: &BTreeMap<PathBuf, Vec<u8>>,
+    ) {
+        let text = std::fs::read_to_string(stream).expect("stream");
+        let mut decoder = csv::Decoder::new();
+        let records: Vec<Record> = text
+            .lines()
+            .filter_map(|line| decoder.line(line).expect("own output decodes"))
+            .collect();
+        let header = decoder.header().expect("a header precedes the records");
+        let mut streaming = StreamingBackOffice::new(
+            rules,
+            fresh_back_office(rules).vault().clone(),
+            header.max_lateness_s,
+        );
+        let mut closed = Vec::new();
+        for record in records {
+            closed.extend(streaming.push(record).expect("generated taps are valid"));
+        }
+        closed.extend(streaming.finish().0);
+        let tokens = fresh_back_office(rules);
+        let mut expected = BTreeMap::new();
+        for day in closed {
+            let dir = PathBuf::from(day.day.0.to_string());
+            for (name, text) in finish_day(rules, &tokens, day).expect("days finish") {
+                expected.insert(dir.join(name), text.into_bytes());
+            }
+        }
+        let mut written = written.clone();
+        for whole_stream in ["totals.csv", "summary.json"] {
+            written.remove(Path::new(whole_stream)).expect(whole_stream);
+        }
+        let extra: Vec<_> = written
+            .keys()
+            .filter(|k| !expected.contains_key(*k))
+            .collect();
+        let missing: Vec<_> = expected
+            .keys()
+            .filter(|k| !written.contains_key(*k))
+            .collect();
+        assert!(
+            extra.is_empty() && missing.is_empty(),
+            "written but not finished: {extra:?}; finished but not written: {missing:?}"
+        );
+        for (name, bytes) in &expected {
+            assert!(written[name] == *bytes, "{} differs", name.display());
+        }
+    }
+
     /// gen → replay at CI size: both formats give the same files, nothing is refused.
     #[test]
     fn generated_streams_replay_the_same_in_both_formats() {
@@ -764,6 +819,7 @@ mod tests {
             outputs[1].keys().collect::<Vec<_>>()
         );
         assert!(outputs[0] == outputs[1], "CSV and binary replays differ");
+        assert_written_as_finished(&rules, &root.join("taps.csv"), &outputs[0]);
         assert!(
             outputs[0].len() > 7 * 20,
             "reports and settlements of 7 days"
