@@ -139,15 +139,9 @@ pub fn build(
     policy: OpenLegPolicy,
     now: Timestamp,
 ) -> Built {
-    let (legs, mut open, unmatched) = pair_legs(rules, taps, policy, now);
+    let (legs, open, unmatched) = pair_legs(rules, taps, policy, now);
     let mut journeys = chain(rules, legs);
     apply_settings(&mut journeys, settings);
-    // A national day holds millions of built cards: lists keep no spare room (most cards
-    // end their day with no open leg, most journeys have one leg).
-    open.shrink_to_fit();
-    for journey in &mut journeys {
-        journey.legs.shrink_to_fit();
-    }
     Built {
         journeys,
         open,

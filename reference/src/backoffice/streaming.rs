@@ -631,8 +631,8 @@ fn history<'h>(
 ///
 /// Unlike [`super::card_journeys`], each journey is moved into `priced`, next to its fare, and not
 /// also kept in `built.journeys` (left empty; `built` keeps the open legs and the unmatched
-/// check-outs): journeys are the largest part of a national day, and the day's files read
-/// them from `priced` only.
+/// check-outs): journeys are the largest part of a national day held for its reports, and
+/// the day's files read them from `priced` only.
 fn one_card(
     rules: &RuleSet,
     day: TravelDay,
@@ -656,6 +656,12 @@ fn one_card(
             .filter(|(journey, _)| journey.travel_day == day)
             .map(|(journey, fare)| PricedJourney { journey, fare }),
     );
+    // A national day holds millions of these until its reports are written: no list keeps
+    // spare room (most cards end their day with no open leg, most journeys have one leg).
+    built.open.shrink_to_fit();
+    for p in &mut priced {
+        p.journey.legs.shrink_to_fit();
+    }
     Ok(CardJourneys {
         card: closed.card.clone(),
         built,
