@@ -150,8 +150,11 @@ struct GenArgs {
     /// Tap records to write (duplicates included; card profiles come on top).
     #[arg(long, value_name = "N")]
     taps: u64,
+    /// `csv` for interchange (one record per line, a header line first); `bin` for speed
+    /// (about half the size, faster to decode).
     #[arg(long, value_enum, default_value = "csv")]
     format: ovcert::scale::Format,
+    /// The stream file to write (replaced if it exists).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// The first travel day (YYYY-MM-DD).
@@ -181,6 +184,9 @@ struct ReplayArgs {
     /// The rule set [default: the embedded nl-2024].
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
+    /// Where the files go: DIR/<date>/<operator>/{report.json,transactions.csv,trips.csv,
+    /// payments.csv} and DIR/<date>/settlement.json per travel day, DIR/totals.csv and
+    /// DIR/summary.json for the whole stream (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// How late a tap may come after a younger one, in seconds [default: the stream header's];
