@@ -58,12 +58,12 @@ pub fn generate(
     let mut writer = BufWriter::with_capacity(1 << 20, file);
     let header = config.header();
     let encoder = bin::Encoder::new(
-        rules.operators.iter().map(|o| o.id.clone()).collect(),
+        rules.operators.iter().map(|o| o.id.to_string()).collect(),
         rules
             .network
             .stations
             .iter()
-            .map(|s| s.id.clone())
+            .map(|s| s.id.to_string())
             .collect(),
     )?;
     let mut bytes = Vec::new();
@@ -564,7 +564,7 @@ fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTo
         .iter()
         .map(|o| DayTotal {
             travel_day: day.0,
-            operator: o.id.clone(),
+            operator: o.id.to_string(),
             total_cents: totals.get(o.id.as_str()).map_or(0, |c| c.get()),
         })
         .collect())

@@ -19,6 +19,7 @@ use crate::money::Cents;
 use crate::rules::{CardKindRule, Mode, RuleSet, Service, TransportClass};
 use crate::tap::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::local;
+use smol_str::format_smolstr;
 
 /// A bank card as the reader sees it (OVpay).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -418,11 +419,11 @@ impl<'a> Ctx<'a> {
                     _ => return None,
                 };
                 Some(QualifiedTap {
-                    tap_id: TapId(format!("card-log-{i:02}")),
+                    tap_id: TapId(format_smolstr!("card-log-{i:02}")),
                     at: entry.at,
-                    operator: entry.operator.clone(),
+                    operator: entry.operator.as_str().into(),
                     mode: entry.mode?,
-                    station: entry.station.clone(),
+                    station: entry.station.as_str().into(),
                     device: entry.device,
                     vehicle: None,
                     direction,
@@ -518,7 +519,7 @@ impl<'a> Ctx<'a> {
                 && today <= p.valid_until
                 && p.route
                     .as_ref()
-                    .is_none_or(|r| r.contains(&self.reader.station))
+                    .is_none_or(|r| r.iter().any(|s| *s == self.reader.station))
         })
     }
 
@@ -609,9 +610,9 @@ impl<'a> Ctx<'a> {
         LogEntry {
             kind,
             at: self.now,
-            operator: self.reader.operator.clone(),
+            operator: self.reader.operator.to_string(),
             mode: Some(self.reader.mode),
-            station: self.reader.station.clone(),
+            station: self.reader.station.to_string(),
             device: self.reader.device,
             amount,
             balance_after,

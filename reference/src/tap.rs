@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::card::CardNumber;
 use crate::money::Cents;
-use crate::rules::{Mode, OperatorId, StationId};
+use crate::rules::{Mode, OperatorId, SmolStr, StationId};
 
 /// A reader's record of one tap (TAP-04: always at one operator's reader).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +33,7 @@ pub struct TapMessage {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
-pub struct TapId(pub String);
+pub struct TapId(pub SmolStr);
 
 /// Where a tap happened.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -47,7 +47,7 @@ pub struct ReaderRef {
     pub device_kind: DeviceKind,
     /// The vehicle for on-board readers (bus/tram), e.g. "tram-2041".
     #[serde(default)]
-    pub vehicle: Option<String>,
+    pub vehicle: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

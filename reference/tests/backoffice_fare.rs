@@ -100,9 +100,9 @@ fn at(day: &str, time: &str) -> Timestamp {
 
 fn stop(n: usize, at: Timestamp, station: &str) -> Stop {
     Stop {
-        tap_id: TapId(format!("t{n}")),
+        tap_id: TapId(format!("t{n}").into()),
         at,
-        station: station.to_string(),
+        station: station.into(),
         device: 1,
         vehicle: None,
     }
@@ -143,7 +143,7 @@ fn journey(rules: &RuleSet, text: &str) -> Journey {
                 (Some(stop(2 * n + 1, out, w[5])), status)
             };
             Leg {
-                operator: w[0].to_string(),
+                operator: w[0].into(),
                 mode,
                 check_in: stop(2 * n, check_in, w[2]),
                 check_out,
@@ -924,7 +924,7 @@ fn served(rules: &RuleSet, class: TransportClass) -> Vec<(String, String, Mode)>
     for s in &rules.network.stations {
         for by in &s.served_by {
             if by.mode.class() == class {
-                out.push((s.id.clone(), by.operator.clone(), by.mode));
+                out.push((s.id.to_string(), by.operator.to_string(), by.mode));
             }
         }
     }
@@ -968,7 +968,7 @@ fn random_journey(
             _ => (LegStatus::Completed, Some(stop(2 * n + 1, now, to))),
         };
         legs.push(Leg {
-            operator: operator.clone(),
+            operator: operator.as_str().into(),
             mode: *mode,
             check_in,
             check_out,

@@ -253,7 +253,8 @@ impl Inputs {
                     self.open.remove(number);
                     TapKind::CheckOut
                 } else {
-                    self.open.insert(*number, (operator.clone(), class, now));
+                    self.open
+                        .insert(*number, (operator.to_string(), class, now));
                     TapKind::CheckIn
                 }
             }

@@ -76,7 +76,8 @@ fn reader(index: usize) -> ReaderRef {
         station: station.into(),
         device: 200 + index as u32,
         device_kind,
-        vehicle: (device_kind == DeviceKind::OnBoard).then(|| format!("v-{operator}")),
+        vehicle: (device_kind == DeviceKind::OnBoard)
+            .then(|| smol_str::format_smolstr!("v-{operator}")),
     }
 }
 
@@ -240,9 +241,11 @@ impl Deployment {
             self.copies[index].sync(self.office.deny_list());
         }
         self.sequence += 1;
-        let tap_id = TapId(format!(
+        let tap_id = TapId(smol_str::format_smolstr!(
             "{}-{}-{:06}",
-            reader.operator, reader.device, self.sequence
+            reader.operator,
+            reader.device,
+            self.sequence
         ));
         let identity = CardIdentity::Emv {
             pan: card_data.pan.clone(),

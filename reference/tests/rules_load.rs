@@ -127,7 +127,7 @@ fn card_reader_and_journey_figures() {
             r.reader.duplicate_window_s,
             r.reader.duplicate_window_operators.as_slice()
         ),
-        (15, &["NS".to_string()][..])
+        (15, &["NS".into()][..])
     );
     let j = &r.journey;
     assert_eq!(

@@ -37,12 +37,12 @@ fn to_csv(header: &StreamHeader, records: &[Record]) -> String {
 
 fn bin_encoder(rules: &RuleSet) -> bin::Encoder {
     bin::Encoder::new(
-        rules.operators.iter().map(|o| o.id.clone()).collect(),
+        rules.operators.iter().map(|o| o.id.to_string()).collect(),
         rules
             .network
             .stations
             .iter()
-            .map(|s| s.id.clone())
+            .map(|s| s.id.to_string())
             .collect(),
     )
     .expect("the rule set's tables fit")
@@ -175,8 +175,8 @@ fn shared_readers_decode_what_each_tap_states() {
         .expect("the stream has taps");
     for (i, vehicle) in [Some("bus-1"), Some("bus-2"), None].into_iter().enumerate() {
         let mut other = tap.clone();
-        other.tap_id.0 = format!("{}-v{i}", tap.tap_id.0);
-        other.reader.vehicle = vehicle.map(str::to_owned);
+        other.tap_id.0 = smol_str::format_smolstr!("{}-v{i}", tap.tap_id.0);
+        other.reader.vehicle = vehicle.map(Into::into);
         records.push(Record::Tap(other));
     }
     let owned = |decoded: Vec<DecodedRecord<Arc<ReaderRef>>>| -> Vec<Record> {

@@ -158,12 +158,12 @@ fn arb_reader() -> impl Strategy<Value = ReaderRef> {
     )
         .prop_map(
             |(operator, mode, station, device, device_kind, vehicle)| ReaderRef {
-                operator,
+                operator: operator.into(),
                 mode,
-                station,
+                station: station.into(),
                 device,
                 device_kind,
-                vehicle,
+                vehicle: vehicle.map(Into::into),
             },
         )
 }
@@ -194,7 +194,7 @@ fn arb_tap_message() -> impl Strategy<Value = TapMessage> {
         amounts,
     )
         .prop_map(|(tap_id, reader, at, card, kind, amounts)| TapMessage {
-            tap_id: TapId(tap_id),
+            tap_id: TapId(tap_id.into()),
             reader,
             at,
             card,
@@ -230,10 +230,10 @@ fn arb_edgy_message() -> impl Strategy<Value = TapMessage> {
     )
         .prop_map(|(tap_id, operator, station, vehicle, at, card)| {
             let mut m = check_in();
-            m.tap_id = TapId(tap_id);
-            m.reader.operator = operator;
-            m.reader.station = station;
-            m.reader.vehicle = vehicle;
+            m.tap_id = TapId(tap_id.into());
+            m.reader.operator = operator.into();
+            m.reader.station = station.into();
+            m.reader.vehicle = vehicle.map(Into::into);
             m.at = at;
             m.card = card;
             m
@@ -584,7 +584,7 @@ fn encoders_refuse_what_validate_refuses() {
     let cases: Vec<(TapMessage, TapError)> = vec![
         (
             TapMessage {
-                tap_id: TapId("N".repeat(41)),
+                tap_id: TapId("N".repeat(41).into()),
                 ..check_in()
             },
             TapError {
@@ -609,7 +609,7 @@ fn encoders_refuse_what_validate_refuses() {
         (
             TapMessage {
                 reader: ReaderRef {
-                    vehicle: Some(String::new()),
+                    vehicle: Some("".into()),
                     ..check_in().reader
                 },
                 ..check_in()

@@ -170,7 +170,7 @@ fn reader_ref(index: usize) -> ReaderRef {
         station: station.into(),
         device: 500 + index as u32,
         device_kind,
-        vehicle: (mode == Mode::Tram).then(|| "tram-1".to_string()),
+        vehicle: (mode == Mode::Tram).then(|| "tram-1".into()),
     }
 }
 
@@ -494,7 +494,7 @@ impl World {
             .unwrap()
             .refused_at_readers;
         self.taps += 1;
-        let tap_id = TapId(format!("T-{:06}", self.taps));
+        let tap_id = TapId(smol_str::format_smolstr!("T-{:06}", self.taps));
         let reader = reader_ref(reader);
         let outcome = reader::tap(
             &RULES,

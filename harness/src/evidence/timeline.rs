@@ -377,12 +377,12 @@ fn tap_mark(world: &OvWorld, tap: &StoredTap, journeys: Option<&CardJourneys>) -
         at: tap.at,
         action,
         reader,
-        station: tap.reader.station.clone(),
+        station: tap.reader.station.to_string(),
         station_name: world
             .rules
             .station(&tap.reader.station)
             .map(|s| s.name.clone()),
-        operator: tap.reader.operator.clone(),
+        operator: tap.reader.operator.to_string(),
         mode: kebab(&tap.reader.mode),
         charged: ov.then_some(tap.amounts.charged_cents),
         balance_after: tap.amounts.balance_after_cents,
@@ -450,10 +450,10 @@ fn leg_end(leg: &Leg) -> Timestamp {
 
 fn leg_span(leg: &Leg) -> LegSpan {
     LegSpan {
-        operator: leg.operator.clone(),
+        operator: leg.operator.to_string(),
         mode: kebab(&leg.mode),
-        from: leg.check_in.station.clone(),
-        to: leg.check_out.as_ref().map(|s| s.station.clone()),
+        from: leg.check_in.station.to_string(),
+        to: leg.check_out.as_ref().map(|s| s.station.to_string()),
         check_in: leg.check_in.at,
         check_out: leg.check_out.as_ref().map(|s| s.at),
         status: kebab(&leg.status),
@@ -626,9 +626,9 @@ pub(crate) mod tests {
             let mut world = <OvWorld as cucumber::World>::new().await.expect("a world");
             for (name, device) in [("asd", 1000), ("ut", 1001)] {
                 let reader = ReaderRef {
-                    operator: "NS".to_owned(),
+                    operator: "NS".into(),
                     mode: Mode::Train,
-                    station: name.to_owned(),
+                    station: name.into(),
                     device,
                     device_kind: DeviceKind::Pole,
                     vehicle: None,

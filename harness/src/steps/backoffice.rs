@@ -138,7 +138,7 @@ async fn receives_taps(world: &mut OvWorld, step: &Step) {
                     row[kind]
                 )
             });
-        let tap_id = TapId(row[tap].clone());
+        let tap_id = TapId(row[tap].as_str().into());
         world.tap_cards.insert(tap_id.clone(), row[card].clone());
         messages.push(TapMessage {
             tap_id,

@@ -72,7 +72,7 @@ async fn disposable_card(world: &mut OvWorld, name: String, from: String, to: St
         code: "enkele-reis".into(),
         valid_from: today,
         valid_until: today,
-        route: Some([station(&from), station(&to)]),
+        route: Some([station(&from).to_string(), station(&to).to_string()]),
     };
     issue(world, &name, CardKind::Disposable, None, Some(right)).await;
 }

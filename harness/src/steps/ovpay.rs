@@ -504,12 +504,12 @@ async fn correct(
     let station = world
         .rules
         .station_by_name(&station)
-        .map_or(station.clone(), |s| s.id.clone());
+        .map_or(station.clone(), |s| s.id.to_string());
     let request = CorrectionRequest {
         reference,
         amount_cents: amount,
         check_in_at: check_in.0,
-        check_out_station: station,
+        check_out_station: station.into(),
         check_out_at: at.0,
     };
     let outcome = world

@@ -34,12 +34,12 @@ async fn reader_at(
         _ => DeviceKind::OnBoard,
     };
     let reader = ReaderRef {
-        operator,
+        operator: operator.into(),
         mode: Mode::parse(&mode).expect("the regex admits only modes"),
         station: station_id,
         device: 1000 + world.readers.len() as u32,
         device_kind,
-        vehicle: (!vehicle.is_empty()).then_some(vehicle),
+        vehicle: (!vehicle.is_empty()).then(|| vehicle.into()),
     };
     world.readers.insert(name, reader);
 }

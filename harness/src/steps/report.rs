@@ -62,7 +62,7 @@ async fn transactions_are(world: &mut OvWorld, step: &Step) {
         "station, kind, card",
         |_, t, column| {
             Some(match column {
-                "station" => t.station.clone(),
+                "station" => t.station.to_string(),
                 "kind" => kebab(&t.kind),
                 "card" => card_label(world, &t.card.0),
                 _ => return None,
@@ -84,8 +84,8 @@ async fn trips_are(world: &mut OvWorld, step: &Step) {
         "from, to, status, fare, card",
         |_, t, column| {
             Some(match column {
-                "from" => t.from.clone(),
-                "to" => t.to.clone().unwrap_or_else(|| "?".into()),
+                "from" => t.from.to_string(),
+                "to" => t.to.as_deref().unwrap_or("?").to_string(),
                 "status" => kebab(&t.status),
                 "fare" => t.fare_cents.to_string(),
                 "card" => card_label(world, &t.card.0),

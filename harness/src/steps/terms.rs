@@ -110,7 +110,7 @@ fn station(world: &OvWorld, name: &str) -> String {
         .station_by_name(name)
         .unwrap_or_else(|| panic!("no station \"{name}\" in the rule set"))
         .id
-        .clone()
+        .to_string()
 }
 
 // ---- TERM-01: whose card, which terms ----------------------------------------------------

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::card::SpecialSetting;
-use crate::rules::{Mode, OperatorId, RuleSet, StationId, TransportClass};
+use crate::rules::{Mode, OperatorId, RuleSet, SmolStr, StationId, TransportClass};
 use crate::tap::TapId;
 use crate::time::TravelDay;
 
@@ -26,7 +26,7 @@ pub struct QualifiedTap {
     pub mode: Mode,
     pub station: StationId,
     pub device: u32,
-    pub vehicle: Option<String>,
+    pub vehicle: Option<SmolStr>,
     pub direction: Direction,
 }
 
@@ -47,7 +47,7 @@ pub struct Stop {
     pub at: Timestamp,
     pub station: StationId,
     pub device: u32,
-    pub vehicle: Option<String>,
+    pub vehicle: Option<SmolStr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,7 +112,7 @@ pub(crate) fn card_key_of(
             let token = vault
                 .tokenize(pan, *pan_sequence, expiry, at)
                 .map_err(|e| BackOfficeError::BadTap {
-                    tap_id: tap_id.0.clone(),
+                    tap_id: tap_id.0.to_string(),
                     reason: e.to_string(),
                 })?;
             CardKey::Ovpay(token)
@@ -172,7 +172,7 @@ impl BackOffice {
                 return Ok(Ingested::Duplicate);
             }
             return Err(BackOfficeError::BadTap {
-                tap_id: stored.tap_id.0.clone(),
+                tap_id: stored.tap_id.0.to_string(),
                 reason: "a different tap with this id was received before".into(),
             });
         }

@@ -67,6 +67,7 @@ use crate::money::Cents;
 use crate::rules::{OperatorId, RuleSet};
 use crate::tap::{TapId, TapKind};
 use crate::time::{TravelDay, local};
+use smol_str::format_smolstr;
 
 use super::bank::{AccountStatus, BankAnswer, BankBlock, BankSimulator};
 use super::tokens::CardToken;
@@ -1168,6 +1169,9 @@ impl BackOffice {
     /// EMV-18 (service): a new id for a service-made tap.
     pub(super) fn next_correction_id(&mut self) -> TapId {
         self.payments.corrections += 1;
-        TapId(format!("SVC-EMV18-{:06}", self.payments.corrections))
+        TapId(format_smolstr!(
+            "SVC-EMV18-{:06}",
+            self.payments.corrections
+        ))
     }
 }

@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Cents;
-use crate::rules::Mode;
+use crate::rules::{Mode, StationId};
 use crate::tap::{TapId, TapKind};
 use crate::time::local_text;
 
@@ -46,7 +46,7 @@ pub struct TransactionLine {
     pub at: String,
     pub kind: TransactionKind,
     pub mode: Mode,
-    pub station: String,
+    pub station: StationId,
     pub device: u32,
     pub card: CardRef,
 }
@@ -58,9 +58,9 @@ pub struct TripLine {
     pub mode: Mode,
     pub check_in_tap: TapId,
     pub check_in_at: String,
-    pub from: String,
+    pub from: StationId,
     pub check_out_at: Option<String>,
-    pub to: Option<String>,
+    pub to: Option<StationId>,
     pub status: LegStatus,
     /// GBO-02: this operator's share of the journey fare.
     pub fare_cents: Cents,

@@ -405,13 +405,13 @@ fn side(priced: &PricedJourney) -> JourneySide {
             .iter()
             .zip(&priced.fare.legs)
             .map(|(leg, share)| LegSide {
-                operator: leg.operator.clone(),
+                operator: leg.operator.to_string(),
                 mode: leg.mode.as_str().to_string(),
                 check_in_tap: leg.check_in.tap_id.clone(),
                 check_in_at: local_text(leg.check_in.at),
-                from: leg.check_in.station.clone(),
+                from: leg.check_in.station.to_string(),
                 check_out_tap: leg.check_out.as_ref().map(|s| s.tap_id.clone()),
-                to: leg.check_out.as_ref().map(|s| s.station.clone()),
+                to: leg.check_out.as_ref().map(|s| s.station.to_string()),
                 status: leg.status,
                 share_cents: share.fare.get(),
             })

@@ -98,7 +98,7 @@ pub fn settle_with(view: &DayView, ovpay: &OvpayDay) -> Settlement {
                 }
             }
             for share in &priced.fare.legs {
-                let entry = credits.entry(share.operator.clone()).or_default();
+                let entry = credits.entry(share.operator.to_string()).or_default();
                 entry.0 += 1;
                 entry.1 = add(entry.1, share.fare);
             }
@@ -138,7 +138,7 @@ pub fn settle_with(view: &DayView, ovpay: &OvpayDay) -> Settlement {
 fn card_shares(card: &super::CardJourneys) -> BTreeMap<String, Cents> {
     let mut shares: BTreeMap<String, Cents> = BTreeMap::new();
     for share in card.priced.iter().flat_map(|p| &p.fare.legs) {
-        let sum = shares.entry(share.operator.clone()).or_default();
+        let sum = shares.entry(share.operator.to_string()).or_default();
         *sum = sum.checked_add(share.fare).expect("fits");
     }
     shares

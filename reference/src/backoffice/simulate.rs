@@ -47,6 +47,7 @@ use crate::card::{CardKind, CardNumber, ProductSlot};
 use crate::rules::{Mode, RuleSet, TransportClass};
 use crate::tap::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::{TravelDay, instant_of_local, local_midnight};
+use smol_str::format_smolstr;
 
 use super::report::{OperatorReport, operator_report};
 use super::settle::Settlement;
@@ -210,9 +211,10 @@ pub fn taps(plan: &DayPlan) -> Vec<TapMessage> {
                 CardIdentity::OvChipkaart { .. } => reader_kind(&mut open, tap),
             };
             messages.push(TapMessage {
-                tap_id: TapId(format!(
+                tap_id: TapId(format_smolstr!(
                     "{}-{}-{sequence:06}",
-                    tap.reader.operator, tap.reader.device
+                    tap.reader.operator,
+                    tap.reader.device
                 )),
                 reader: tap.reader.clone(),
                 at: tap.at,
@@ -883,7 +885,11 @@ fn products(
             (_, 2) => (shift(1), shift(90)),
             _ => (shift(-30), shift(335)),
         };
-        let route = product.benefits.iter().find_map(|b| b.route.clone());
+        let route = product
+            .benefits
+            .iter()
+            .find_map(|b| b.route.as_ref())
+            .map(|[from, to]| [from.to_string(), to.to_string()]);
         slots.push(ProductSlot {
             code: product.code.clone(),
             valid_from,
@@ -1165,7 +1171,7 @@ impl<'w, 'r> Walk<'w, 'r> {
             Some(number) => (
                 VEHICLE_DEVICE_BASE + number,
                 DeviceKind::OnBoard,
-                Some(format!("{}-{number}", service.mode.as_str())),
+                Some(format_smolstr!("{}-{number}", service.mode.as_str())),
             ),
             None => {
                 let service_index = self
@@ -1185,9 +1191,9 @@ impl<'w, 'r> Walk<'w, 'r> {
             }
         };
         Ok(ReaderRef {
-            operator: service.operator.to_string(),
+            operator: service.operator.into(),
             mode: service.mode,
-            station: station.to_string(),
+            station: station.into(),
             device,
             device_kind,
             vehicle,

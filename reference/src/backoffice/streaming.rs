@@ -498,7 +498,7 @@ impl StreamingBackOffice {
             // GBO-04: as BackOffice::ingest.
             Some(_) => {
                 return Err(BackOfficeError::BadTap {
-                    tap_id: held.tap_id.0,
+                    tap_id: held.tap_id.0.to_string(),
                     reason: "a different tap with this id was received before".into(),
                 });
             }

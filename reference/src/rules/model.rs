@@ -6,14 +6,17 @@ use std::sync::OnceLock;
 
 use jiff::civil::{Date, Time, Weekday};
 use serde::{Deserialize, Serialize};
+pub use smol_str::SmolStr;
 
 use crate::money::{Cents, Discount};
 use crate::time::{TravelDayBoundary, TravelDayRule};
 
 /// Operator code as on cards and tap messages: at most 6 ASCII letters ("NS", "GVB", "ARR").
-pub type OperatorId = String;
-/// Station or stop code: at most 8 ASCII letters, digits or '-' ("asd", "ut", "dam").
-pub type StationId = String;
+/// Kept inline: every tap, leg and report line names one, and copying must not allocate.
+pub type OperatorId = SmolStr;
+/// Station or stop code: at most 8 ASCII letters, digits or '-' ("asd", "ut", "dam"); inline
+/// like [`OperatorId`].
+pub type StationId = SmolStr;
 /// Product code: at most 15 ASCII letters, digits or '-' ("dal-voordeel").
 pub type ProductCode = String;
 

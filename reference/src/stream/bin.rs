@@ -32,7 +32,7 @@ use super::{
 use crate::backoffice::CardProfile;
 use crate::card::{CardNumber, ProductSlot};
 use crate::money::Cents;
-use crate::rules::Mode;
+use crate::rules::{Mode, SmolStr};
 use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapMessage};
 
 pub const MAGIC: [u8; 4] = *b"OVTS";
@@ -198,8 +198,8 @@ fn encode_error(reason: &str) -> StreamError {
 #[derive(Debug, Clone)]
 pub struct Decoder {
     header: StreamHeader,
-    operators: Vec<String>,
-    stations: Vec<String>,
+    operators: Vec<SmolStr>,
+    stations: Vec<SmolStr>,
 }
 
 /// The outcome of decoding at some position. (Returned once per record and moved at once,
@@ -327,7 +327,7 @@ impl Decoder {
                 }
             }
             1 => {
-                let pan = c.string()?;
+                let pan = c.string()?.to_string();
                 let pan_sequence = c.u8()?;
                 let pos = c.at;
                 let expiry = std::str::from_utf8(c.take(4)?)
@@ -391,7 +391,7 @@ impl Decoder {
 /// The reader's bytes before its vehicle string.
 const READER_FIXED: usize = 1 + 1 + 2 + 4 + 1;
 
-fn lookup(c: &Cursor<'_>, table: &[String], index: usize, what: &str) -> Result<String, Fail> {
+fn lookup(c: &Cursor<'_>, table: &[SmolStr], index: usize, what: &str) -> Result<SmolStr, Fail> {
     table
         .get(index)
         .cloned()
@@ -412,12 +412,12 @@ fn card_record<R>(c: &mut Cursor<'_>) -> Result<DecodedRecord<R>, Fail> {
     };
     let mut products = Vec::new();
     for _ in 0..c.u8()? {
-        let code = c.string()?;
+        let code = c.string()?.to_string();
         let valid_from = date(c)?;
         let valid_until = date(c)?;
         let route = match c.u8()? {
             0 => None,
-            1 => Some([c.string()?, c.string()?]),
+            1 => Some([c.string()?.to_string(), c.string()?.to_string()]),
             _ => return Err(c.fail(c.at - 1, "route flag is neither 0 nor 1")),
         };
         products.push(ProductSlot {
@@ -511,12 +511,12 @@ impl<'b> Cursor<'b> {
         Ok(i64::from_le_bytes(self.array()?))
     }
 
-    fn string(&mut self) -> Result<String, Fail> {
+    fn string(&mut self) -> Result<SmolStr, Fail> {
         let len = usize::from(self.u8()?);
         let pos = self.at;
         let bytes = self.take(len)?;
         std::str::from_utf8(bytes)
-            .map(str::to_string)
+            .map(SmolStr::new)
             .map_err(|_| self.fail(pos, "string is not UTF-8"))
     }
 

@@ -350,7 +350,7 @@ fn parse_tap<T: ReaderTable>(text: &str, readers: &mut T) -> Result<DecodedTap<T
         parse_reader(std::array::from_fn(|i| field(READER_COLUMNS.start() + i)))
     })?;
     Ok(DecodedTap {
-        tap_id: TapId(tap_id.to_string()),
+        tap_id: TapId(tap_id.into()),
         reader,
         at: parse_rfc3339(at).ok_or_else(|| format!("at `{at}`: expected RFC 3339 with offset"))?,
         card,
@@ -379,9 +379,9 @@ fn parse_reader(
     [operator, mode, station, device, device_kind, vehicle]: [&str; 6],
 ) -> Result<ReaderRef, String> {
     Ok(ReaderRef {
-        operator: operator.to_string(),
+        operator: operator.into(),
         mode: Mode::parse(mode).ok_or_else(|| format!("mode `{mode}` unknown"))?,
-        station: station.to_string(),
+        station: station.into(),
         device: device
             .parse()
             .map_err(|_| format!("device `{device}`: not a number"))?,
@@ -389,7 +389,7 @@ fn parse_reader(
             .into_iter()
             .find(|k| device_kind_str(*k) == device_kind)
             .ok_or_else(|| format!("device_kind `{device_kind}` unknown"))?,
-        vehicle: (!vehicle.is_empty()).then(|| vehicle.to_string()),
+        vehicle: (!vehicle.is_empty()).then(|| vehicle.into()),
     })
 }
 

@@ -39,6 +39,7 @@ use crate::rules::RuleSet;
 use crate::stream::{Record, StreamHeader};
 use crate::tap::{CardIdentity, DeviceKind, TapAmounts, TapId, TapKind, TapMessage};
 use crate::time::TravelDay;
+use smol_str::format_smolstr;
 
 /// Share of bank cards among the cards (EMV: OVpay).
 pub const OVPAY_PERCENT: u64 = 15;
@@ -307,9 +308,11 @@ impl<'r> Generator<'r> {
         for (tap, kind) in taps.iter().zip(kinds) {
             self.sequence += 1;
             let message = TapMessage {
-                tap_id: TapId(format!(
+                tap_id: TapId(format_smolstr!(
                     "{}-{}-{:08}",
-                    tap.reader.operator, tap.reader.device, self.sequence
+                    tap.reader.operator,
+                    tap.reader.device,
+                    self.sequence
                 )),
                 reader: tap.reader.clone(),
                 at: tap.at,

@@ -53,7 +53,7 @@ use serde::{Deserialize, Deserializer};
 use super::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind, TapMessage};
 use crate::card::CardNumber;
 use crate::money::Cents;
-use crate::rules::Mode;
+use crate::rules::{Mode, SmolStr};
 
 /// The first four bytes of every binary tap message.
 pub const MAGIC: [u8; 4] = *b"OVTP";
@@ -554,10 +554,10 @@ impl<'a> Cursor<'a> {
         Ok((value_at, self.take(field, len)?))
     }
 
-    fn printable(&mut self, field: &'static str, max: usize) -> Result<String, BinaryError> {
+    fn printable(&mut self, field: &'static str, max: usize) -> Result<SmolStr, BinaryError> {
         let (value_at, value) = self.string(field, 1, max)?;
         printable(value, max).map_err(|p| self.field_error(value_at, field, p))?;
-        Ok(ascii_string(value))
+        Ok(ascii_string(value).into())
     }
 
     fn digits(
@@ -571,14 +571,14 @@ impl<'a> Cursor<'a> {
         Ok(ascii_string(value))
     }
 
-    fn vehicle(&mut self) -> Result<Option<String>, BinaryError> {
+    fn vehicle(&mut self) -> Result<Option<SmolStr>, BinaryError> {
         let field = "reader.vehicle";
         let (value_at, value) = self.string(field, 0, VEHICLE_MAX)?;
         if value.is_empty() {
             return Ok(None);
         }
         match std::str::from_utf8(value) {
-            Ok(text) => Ok(Some(text.to_owned())),
+            Ok(text) => Ok(Some(text.into())),
             Err(e) => Err(self.field_error(
                 value_at,
                 field,

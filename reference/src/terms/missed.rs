@@ -100,7 +100,7 @@ pub fn assess(
     last.check_out = Some(Stop {
         tap_id: TapId("missed-check-out-claim".into()),
         at: last.check_in.at,
-        station: exit_station.to_string(),
+        station: exit_station.into(),
         device: 0,
         vehicle: last.check_in.vehicle.clone(),
     });
@@ -124,7 +124,7 @@ pub fn assess(
     }
     Ok((
         Repriced {
-            operator,
+            operator: operator.to_string(),
             charged,
             corrected,
         },

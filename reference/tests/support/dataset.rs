@@ -47,9 +47,10 @@ impl Dataset {
     pub fn push(&mut self, card: &CardIdentity, at: &str, reader: ReaderRef, kind: TapKind) {
         let sequence = self.taps.len() + 1;
         self.taps.push(TapMessage {
-            tap_id: TapId(format!(
+            tap_id: TapId(smol_str::format_smolstr!(
                 "{}-{}-{sequence:06}",
-                reader.operator, reader.device
+                reader.operator,
+                reader.device
             )),
             reader,
             at: parse_instant(at).unwrap_or_else(|e| panic!("{at}: {e}")),
@@ -69,6 +70,6 @@ pub fn on_board(operator: &str, mode: Mode, stop: &str, number: u32) -> ReaderRe
         station: stop.into(),
         device: 50_000 + number,
         device_kind: DeviceKind::OnBoard,
-        vehicle: Some(format!("{}-{number}", mode.as_str())),
+        vehicle: Some(smol_str::format_smolstr!("{}-{number}", mode.as_str())),
     }
 }

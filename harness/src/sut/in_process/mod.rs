@@ -118,7 +118,7 @@ impl InProcess {
 
     fn reader_state(&mut self, reader: &ReaderRef) -> &mut ReaderState {
         self.readers
-            .entry((reader.operator.clone(), reader.device))
+            .entry((reader.operator.to_string(), reader.device))
             .or_default()
     }
 
@@ -233,9 +233,11 @@ impl SystemUnderTest for InProcess {
         let now = self.now;
         let state = self.reader_state(reader);
         state.sequence += 1;
-        let tap_id = TapId(format!(
+        let tap_id = TapId(smol_str::format_smolstr!(
             "{}-{}-{:06}",
-            reader.operator, reader.device, state.sequence
+            reader.operator,
+            reader.device,
+            state.sequence
         ));
         let cards: Vec<Presented<'_>> = presented
             .iter()

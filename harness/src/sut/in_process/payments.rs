@@ -30,7 +30,7 @@ impl InProcess {
     pub(super) fn sync_deny_copy(&mut self, reader: &ReaderRef) {
         let list = self.back_office.deny_list();
         self.readers
-            .entry((reader.operator.clone(), reader.device))
+            .entry((reader.operator.to_string(), reader.device))
             .or_default()
             .deny
             .sync(list);
@@ -107,7 +107,7 @@ impl PaymentsApi for InProcess {
     async fn reader_deny_list_version(&mut self, reader: &ReaderRef) -> SutResult<u64> {
         Ok(self
             .readers
-            .get(&(reader.operator.clone(), reader.device))
+            .get(&(reader.operator.to_string(), reader.device))
             .map_or(0, |state| state.deny.version))
     }
 
