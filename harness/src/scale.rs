@@ -21,11 +21,11 @@ use anyhow::{Context, bail};
 use ovcert_reference::Cents;
 use ovcert_reference::backoffice::BackOffice;
 use ovcert_reference::backoffice::CardJourneys;
-use ovcert_reference::backoffice::report::{TapMeanings, add_journey_shares};
+use ovcert_reference::backoffice::report::{ReportFile, TapMeanings, add_journey_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
-    ClosedDay, PreparedRecord, ReportFile, SharedReaders, StreamCounts, StreamingBackOffice,
-    day_journeys, day_view, fold_day_fares, operator_report, settlement_file,
+    ClosedDay, PreparedRecord, SharedReaders, StreamCounts, StreamingBackOffice, day_journeys,
+    day_view, fold_day_fares, operator_report, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};

@@ -334,6 +334,40 @@ impl CsvTable {
     }
 }
 
+/// One file of an operator's report of a day (`OP/report.json`, `OP/transactions.csv`, …):
+/// the one place that names them, for the in-memory back office
+/// ([`super::simulate::DayOutcome::files`]) and the streaming replay alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFile {
+    Json,
+    Csv(CsvTable),
+}
+
+impl ReportFile {
+    pub const ALL: [ReportFile; 4] = [
+        ReportFile::Json,
+        ReportFile::Csv(CsvTable::Transactions),
+        ReportFile::Csv(CsvTable::Trips),
+        ReportFile::Csv(CsvTable::Payments),
+    ];
+
+    /// The file's path under the day's directory.
+    pub fn path(self, operator: &str) -> String {
+        match self {
+            ReportFile::Json => format!("{operator}/report.json"),
+            ReportFile::Csv(table) => format!("{operator}/{}", table.file_name()),
+        }
+    }
+
+    /// Renders the file into `out` as it goes.
+    pub fn write(self, report: &OperatorReport, out: impl io::Write) -> io::Result<()> {
+        match self {
+            ReportFile::Json => report.write_json(out),
+            ReportFile::Csv(table) => report.write_csv(table, out),
+        }
+    }
+}
+
 impl OperatorReport {
     /// Deterministic JSON: declared field order, two-space indent, trailing newline.
     pub fn to_json(&self) -> String {
@@ -350,8 +384,8 @@ impl OperatorReport {
         out.write_all(b"\n")
     }
 
-    /// The three CSV tables, by file name.
-    pub fn to_csv(&self) -> BTreeMap<&'static str, String> {
+    /// The three CSV tables.
+    pub fn to_csv(&self) -> BTreeMap<CsvTable, String> {
         CsvTable::ALL
             .into_iter()
             .map(|table| {
@@ -359,7 +393,7 @@ impl OperatorReport {
                 self.write_csv(table, &mut text)
                     .expect("plain data renders into memory");
                 let text = String::from_utf8(text).expect("CSV lines are UTF-8");
-                (table.file_name(), text)
+                (table, text)
             })
             .collect()
     }

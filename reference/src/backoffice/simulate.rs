@@ -49,7 +49,7 @@ use crate::tap::{CardIdentity, DeviceKind, ReaderRef, TapAmounts, TapId, TapKind
 use crate::time::{TravelDay, instant_of_local, local_midnight};
 use smol_str::format_smolstr;
 
-use super::report::{OperatorReport, operator_report};
+use super::report::{CsvTable, OperatorReport, ReportFile, operator_report};
 use super::settle::Settlement;
 use super::tokens::TokenVault;
 use super::{BackOffice, BackOfficeError, CardProfile, DayView, Ingested};
@@ -276,7 +276,7 @@ pub struct Uploads {
 pub struct OperatorOutput {
     pub report: OperatorReport,
     pub json: String,
-    pub csv: BTreeMap<&'static str, String>,
+    pub csv: BTreeMap<CsvTable, String>,
 }
 
 /// What the back office made of a day, computed once the day had closed.
@@ -424,9 +424,9 @@ impl DayOutcome {
         let mut files = BTreeMap::new();
         for output in &self.reports {
             let operator = &output.report.operator;
-            files.insert(format!("{operator}/report.json"), output.json.clone());
-            for (name, text) in &output.csv {
-                files.insert(format!("{operator}/{name}"), text.clone());
+            files.insert(ReportFile::Json.path(operator), output.json.clone());
+            for (table, text) in &output.csv {
+                files.insert(ReportFile::Csv(*table).path(operator), text.clone());
             }
         }
         files.insert("settlement.json".to_string(), self.settlement_json.clone());

@@ -42,7 +42,7 @@ use crate::time::{TravelDay, TravelDayRule};
 
 use super::fare::JourneyFare;
 use super::journey::Journey;
-use super::report::{self, CsvTable, OperatorReport, TapMeanings};
+use super::report::{self, OperatorReport, ReportFile, TapMeanings};
 use super::settle::{self, Settlement};
 use super::tokens::TokenVault;
 use super::{
@@ -684,39 +684,6 @@ pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
         day: closed.day,
         taps,
         cards,
-    }
-}
-
-/// One file of an operator's report of a day, named as [`super::simulate::DayOutcome::files`]
-/// names it (`OP/report.json`, `OP/transactions.csv`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportFile {
-    Json,
-    Csv(CsvTable),
-}
-
-impl ReportFile {
-    pub const ALL: [ReportFile; 4] = [
-        ReportFile::Json,
-        ReportFile::Csv(CsvTable::Transactions),
-        ReportFile::Csv(CsvTable::Trips),
-        ReportFile::Csv(CsvTable::Payments),
-    ];
-
-    /// The file's path under the day's directory.
-    pub fn path(self, operator: &str) -> String {
-        match self {
-            ReportFile::Json => format!("{operator}/report.json"),
-            ReportFile::Csv(table) => format!("{operator}/{}", table.file_name()),
-        }
-    }
-
-    /// Renders the file into `out` as it goes.
-    pub fn write(self, report: &OperatorReport, out: impl std::io::Write) -> std::io::Result<()> {
-        match self {
-            ReportFile::Json => report.write_json(out),
-            ReportFile::Csv(table) => report.write_csv(table, out),
-        }
     }
 }
 
