@@ -255,7 +255,10 @@ pub fn operator_report_with(
     if let Some(done) = paying {
         pay(done);
     }
-    payments.sort_by(|a, b| (&a.card, a.means).cmp(&(&b.card, b.means)));
+    // Unstable sorts: lines with equal keys are merged below, and trips' keys are unique (a
+    // tap checks in one leg at most); moving lines in place spares a national day's reports
+    // copying their largest lists through a buffer.
+    payments.sort_unstable_by(|a, b| (&a.card, a.means).cmp(&(&b.card, b.means)));
     // Two cards under one reference (never expected) would be one payment line.
     payments.dedup_by(|later, earlier| {
         let same = (&later.card, later.means) == (&earlier.card, earlier.means);
@@ -267,7 +270,16 @@ pub fn operator_report_with(
         }
         same
     });
-    trips.sort_by(|a, b| (&a.check_in_at, &a.check_in_tap).cmp(&(&b.check_in_at, &b.check_in_tap)));
+    trips.sort_unstable_by(|a, b| {
+        (&a.check_in_at, &a.check_in_tap).cmp(&(&b.check_in_at, &b.check_in_tap))
+    });
+    debug_assert!(
+        trips
+            .windows(2)
+            .all(|w| (&w[0].check_in_at, &w[0].check_in_tap)
+                != (&w[1].check_in_at, &w[1].check_in_tap)),
+        "two trips checked in with one tap"
+    );
     let total_cents = trips.iter().fold(Cents::ZERO, |sum, t| {
         sum.checked_add(t.fare_cents).expect("fits")
     });
