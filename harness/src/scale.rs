@@ -588,8 +588,8 @@ fn finish_and_write(
 ) -> anyhow::Result<Vec<DayTotal>> {
     let day = closed.day;
     let cards = price_day(rules, &closed)?;
-    let view = day_view(closed, cards);
-    let meanings = TapMeanings::of(&view);
+    let (view, meanings) = day_view(closed, cards);
+    let meanings = TapMeanings::in_day_order(&view, meanings);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
     let dir = out.join(day.0.to_string());
     // Both threads take the next operator until none is left (reports differ in size by

@@ -456,9 +456,9 @@ fn operator_totals_are_the_reports_totals() {
     assert_eq!(closed.len(), 2);
     for day in closed {
         let cards = day_journeys(&rules, day.day, &day.cards).expect("priced");
-        let view = day_view(day, cards);
+        let (view, meanings) = day_view(day, cards);
         let totals = operator_totals(&view);
-        let meanings = TapMeanings::of(&view);
+        let meanings = TapMeanings::in_day_order(&view, meanings);
         let mut nonzero = 0;
         for operator in &rules.operators {
             let report = operator_report_with(&tokens, &view, &meanings, &operator.id);

@@ -103,11 +103,9 @@ pub fn operator_report(office: &BackOffice, view: &DayView, operator: &str) -> O
 /// It also indexes the day's taps by operator, so each report reads its own taps only.
 #[derive(Debug, Default)]
 pub struct TapMeanings<'v> {
-    /// Keyed with the Fx hash: a national day has millions of tap ids, and SipHash over
-    /// them was a tenth of a replay.
-    meaning: FxHashMap<&'v TapId, TransactionKind>,
-    /// Per operator, its taps in the day's processing order.
-    taps_by_operator: HashMap<&'v str, Vec<&'v StoredTap>>,
+    /// Per operator, its taps in the day's processing order, each with what the day's
+    /// journeys made of it (none: no leg's stop; [`each_tap_meaning`]).
+    taps_by_operator: HashMap<&'v str, Vec<(&'v StoredTap, Option<TransactionKind>)>>,
     /// Per operator, its priced legs in card and journey order.
     legs_by_operator: HashMap<&'v str, Vec<OwnLeg<'v>>>,
 }
@@ -121,35 +119,39 @@ struct OwnLeg<'v> {
 }
 
 impl<'v> TapMeanings<'v> {
+    /// Each tap's meaning looked up by its id.
     pub fn of(view: &'v DayView) -> TapMeanings<'v> {
-        let mut taps_by_operator: HashMap<&str, Vec<&StoredTap>> = HashMap::new();
-        for tap in &view.taps {
+        // Keyed with the Fx hash: a national day has millions of tap ids, and SipHash over
+        // them was a tenth of a replay.
+        let mut by_id = FxHashMap::default();
+        by_id.reserve(view.taps.len());
+        for card in &view.cards {
+            each_tap_meaning(card, |id, kind| {
+                by_id.insert(id, kind);
+            });
+        }
+        let meanings = view
+            .taps
+            .iter()
+            .map(|t| by_id.get(&t.tap_id).copied())
+            .collect();
+        TapMeanings::in_day_order(view, meanings)
+    }
+
+    /// With each tap's meaning found already, in the order of `view.taps`: the streaming
+    /// replay finds them card by card while it gathers the day
+    /// ([`super::streaming::day_view`]), which spares a national day a lookup by id per tap.
+    pub fn in_day_order(
+        view: &'v DayView,
+        meanings: Vec<Option<TransactionKind>>,
+    ) -> TapMeanings<'v> {
+        assert_eq!(meanings.len(), view.taps.len(), "one meaning per tap");
+        let mut taps_by_operator: HashMap<&str, Vec<_>> = HashMap::new();
+        for (tap, meaning) in view.taps.iter().zip(meanings) {
             taps_by_operator
                 .entry(tap.reader.operator.as_str())
                 .or_default()
-                .push(tap);
-        }
-        let mut meaning = FxHashMap::default();
-        meaning.reserve(view.taps.len());
-        for card in &view.cards {
-            // The day's journeys are those priced (a journey never crosses a travel day's
-            // end, EMV-07, so no tap of the day is in another day's journey).
-            for journey in card
-                .priced
-                .iter()
-                .map(|p| &p.journey.legs)
-                .chain(std::iter::once(&card.built.open))
-            {
-                for leg in journey {
-                    meaning.insert(&leg.check_in.tap_id, TransactionKind::CheckIn);
-                    if let Some(out) = &leg.check_out {
-                        meaning.insert(&out.tap_id, TransactionKind::CheckOut);
-                    }
-                }
-            }
-            for id in &card.settle_debt {
-                meaning.insert(id, TransactionKind::SettleDebt);
-            }
+                .push((tap, meaning));
         }
         let mut legs_by_operator: HashMap<&str, Vec<OwnLeg>> = HashMap::new();
         for card in &view.cards {
@@ -167,10 +169,36 @@ impl<'v> TapMeanings<'v> {
             }
         }
         TapMeanings {
-            meaning,
             taps_by_operator,
             legs_by_operator,
         }
+    }
+}
+
+/// What a card's journeys make of its taps, tap id by tap id, in an order where a later
+/// meaning of the same tap replaces an earlier one: check-ins and check-outs of the priced
+/// journeys' legs and of the open legs, then (EMV-06) the taps that settled a debt.
+pub fn each_tap_meaning<'c>(
+    card: &'c CardJourneys,
+    mut meant: impl FnMut(&'c TapId, TransactionKind),
+) {
+    // The day's journeys are those priced (a journey never crosses a travel day's end,
+    // EMV-07, so no tap of the day is in another day's journey).
+    for journey in card
+        .priced
+        .iter()
+        .map(|p| &p.journey.legs)
+        .chain(std::iter::once(&card.built.open))
+    {
+        for leg in journey {
+            meant(&leg.check_in.tap_id, TransactionKind::CheckIn);
+            if let Some(out) = &leg.check_out {
+                meant(&out.tap_id, TransactionKind::CheckOut);
+            }
+        }
+    }
+    for id in &card.settle_debt {
+        meant(id, TransactionKind::SettleDebt);
     }
 }
 
@@ -185,19 +213,18 @@ pub fn operator_report_with(
         CardKey::OvChipkaart(number) => CardRef(number.to_string()),
         CardKey::Ovpay(token) => CardRef(office.operator_token(token, operator).to_string()),
     };
-    let meaning = &meanings.meaning;
     let own_taps = meanings
         .taps_by_operator
         .get(operator)
         .map_or(&[][..], Vec::as_slice);
     let transactions = own_taps
         .iter()
-        .map(|t| TransactionLine {
+        .map(|&(t, meaning)| TransactionLine {
             tap_id: t.tap_id.clone(),
             at: local_text(t.at),
             kind: match t.kind {
                 TapKind::Refused => TransactionKind::Failed,
-                _ => meaning.get(&t.tap_id).copied().unwrap_or(match t.kind {
+                _ => meaning.unwrap_or(match t.kind {
                     TapKind::CheckIn => TransactionKind::CheckIn,
                     _ => TransactionKind::Unmatched,
                 }),

@@ -42,7 +42,7 @@ use crate::time::{TravelDay, TravelDayRule};
 
 use super::fare::JourneyFare;
 use super::journey::Journey;
-use super::report::{self, OperatorReport, ReportFile, TapMeanings};
+use super::report::{self, OperatorReport, ReportFile, TapMeanings, TransactionKind};
 use super::settle::{self, Settlement};
 use super::tokens::TokenVault;
 use super::{
@@ -671,21 +671,51 @@ fn one_card(
 }
 
 /// The day as [`BackOffice::day`] shows it: its taps in processing order and every card's
-/// journeys.
-pub fn day_view(closed: ClosedDay, cards: Vec<CardJourneys>) -> DayView {
+/// journeys; with what each tap meant to its card's journeys, in the order of the day's taps
+/// (for [`TapMeanings::in_day_order`]): found card by card among a few legs while the taps
+/// are gathered, where a national day's reports would otherwise look each tap up by its id.
+/// `cards` are `closed`'s cards priced, in their order ([`day_journeys`]).
+pub fn day_view(
+    closed: ClosedDay,
+    cards: Vec<CardJourneys>,
+) -> (DayView, Vec<Option<TransactionKind>>) {
+    assert_eq!(closed.cards.len(), cards.len(), "every card priced");
     // The held taps are moved, card by card, so the day is never held twice.
-    let mut taps: Vec<StoredTap> = Vec::with_capacity(closed.tap_count());
-    for card in closed.cards {
+    let mut taps: Vec<(StoredTap, Option<TransactionKind>)> =
+        Vec::with_capacity(closed.tap_count());
+    let mut meant = Vec::new();
+    for (card, journeys) in closed.cards.into_iter().zip(&cards) {
+        assert!(card.card == journeys.card, "cards priced in their order");
+        meant.clear();
+        report::each_tap_meaning(journeys, |id, kind| meant.push((id, kind)));
         let key = card.card;
-        taps.extend(card.taps.into_iter().map(|t| t.into_stored(&key)));
+        taps.extend(card.taps.into_iter().map(|t| {
+            // The last meaning of a tap counts, as in [`TapMeanings::of`].
+            let meaning = meant
+                .iter()
+                .rev()
+                .find(|(id, _)| **id == t.tap_id)
+                .map(|&(_, kind)| kind);
+            (t.into_stored(&key), meaning)
+        }));
     }
     // Tap ids are unique within the day: an unstable sort gives the same order, in place.
-    taps.sort_unstable_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
-    DayView {
+    taps.sort_unstable_by(|(a, _), (b, _)| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
+    let mut meanings = Vec::with_capacity(taps.len());
+    // Collected in place: the list of pairs becomes the list of taps.
+    let taps = taps
+        .into_iter()
+        .map(|(tap, meaning)| {
+            meanings.push(meaning);
+            tap
+        })
+        .collect();
+    let view = DayView {
         day: closed.day,
         taps,
         cards,
-    }
+    };
+    (view, meanings)
 }
 
 /// One operator's report of the day (GBO-03). `tokens` is a back office with the stream's
@@ -735,9 +765,9 @@ pub fn finish_day(
     closed: ClosedDay,
 ) -> Result<BTreeMap<String, String>, BackOfficeError> {
     let cards = day_journeys(rules, closed.day, &closed.cards)?;
-    let view = day_view(closed, cards);
+    let (view, meanings) = day_view(closed, cards);
     let mut files = BTreeMap::new();
-    let meanings = TapMeanings::of(&view);
+    let meanings = TapMeanings::in_day_order(&view, meanings);
     for operator in &rules.operators {
         files.extend(operator_files(tokens, &view, &meanings, &operator.id).0);
     }
