@@ -3,7 +3,7 @@
 //! operator's share of the fare) and payments — with bank cards under the operator's own token
 //! (EMV-02). Deterministic JSON and CSV.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io;
 
 use rustc_hash::FxHashMap;
@@ -105,9 +105,10 @@ pub fn operator_report(office: &BackOffice, view: &DayView, operator: &str) -> O
 pub struct TapMeanings<'v> {
     /// Per operator, its taps in the day's processing order, each with what the day's
     /// journeys made of it (none: no leg's stop; [`each_tap_meaning`]).
-    taps_by_operator: HashMap<&'v str, Vec<(&'v StoredTap, Option<TransactionKind>)>>,
+    /// Fx-hashed, as the names are looked up once per tap and leg.
+    taps_by_operator: FxHashMap<&'v str, Vec<(&'v StoredTap, Option<TransactionKind>)>>,
     /// Per operator, its priced legs in card and journey order.
-    legs_by_operator: HashMap<&'v str, Vec<OwnLeg<'v>>>,
+    legs_by_operator: FxHashMap<&'v str, Vec<OwnLeg<'v>>>,
 }
 
 /// A priced leg with its card and the operator's share of the journey fare (GBO-02).
@@ -146,14 +147,14 @@ impl<'v> TapMeanings<'v> {
         meanings: Vec<Option<TransactionKind>>,
     ) -> TapMeanings<'v> {
         assert_eq!(meanings.len(), view.taps.len(), "one meaning per tap");
-        let mut taps_by_operator: HashMap<&str, Vec<_>> = HashMap::new();
+        let mut taps_by_operator: FxHashMap<&str, Vec<_>> = FxHashMap::default();
         for (tap, meaning) in view.taps.iter().zip(meanings) {
             taps_by_operator
                 .entry(tap.reader.operator.as_str())
                 .or_default()
                 .push((tap, meaning));
         }
-        let mut legs_by_operator: HashMap<&str, Vec<OwnLeg>> = HashMap::new();
+        let mut legs_by_operator: FxHashMap<&str, Vec<OwnLeg>> = FxHashMap::default();
         for card in &view.cards {
             for priced in &card.priced {
                 for (leg, share) in priced.journey.legs.iter().zip(&priced.fare.legs) {
