@@ -49,18 +49,40 @@ impl CardNumber {
     }
 
     /// Parses 16 digits, with or without spaces.
+    /// Read digit by digit, without a copy: every tap of a CSV stream carries one.
     pub fn parse(text: &str) -> Option<CardNumber> {
-        let digits: String = text.chars().filter(|c| *c != ' ').collect();
-        if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
+        let mut value: u64 = 0;
+        let mut digits = 0;
+        for byte in text.bytes() {
+            match byte {
+                b' ' => {}
+                b'0'..=b'9' if digits < 16 => {
+                    digits += 1;
+                    value = value * 10 + u64::from(byte - b'0');
+                }
+                _ => return None,
+            }
         }
-        digits.parse().ok().and_then(CardNumber::new)
+        (digits == 16).then_some(value).and_then(CardNumber::new)
+    }
+
+    /// The 16 digits, leading zeros included.
+    fn digits(self) -> [u8; 16] {
+        let mut digits = [b'0'; 16];
+        let mut rest = self.0;
+        for digit in digits.iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        digits
     }
 }
 
 impl std::fmt::Display for CardNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = format!("{:016}", self.0);
+        // Written without an intermediate string: every line of a report names a card.
+        let digits = self.digits();
+        let s = std::str::from_utf8(&digits).expect("ASCII digits");
         write!(f, "{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
     }
 }
@@ -208,5 +230,56 @@ impl Card {
         }
         self.log.push(entry);
         self.purse.counter = self.purse.counter.wrapping_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::CardNumber;
+
+    /// The plain statement of the format: spaces dropped, then exactly 16 ASCII digits.
+    fn parse_by_copy(text: &str) -> Option<CardNumber> {
+        let digits: String = text.chars().filter(|c| *c != ' ').collect();
+        if digits.len() != 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok().and_then(CardNumber::new)
+    }
+
+    proptest! {
+        #[test]
+        fn parsing_digit_by_digit_accepts_what_the_format_states(
+            text in "[0-9 ]{0,24}|[0-9 a\u{e9}+-]{0,20}"
+        ) {
+            prop_assert_eq!(CardNumber::parse(&text), parse_by_copy(&text));
+        }
+
+        #[test]
+        fn a_number_prints_as_four_groups_and_parses_back(value in 0..=CardNumber::MAX) {
+            let number = CardNumber::new(value).expect("at most MAX");
+            let printed = number.to_string();
+            let plain = format!("{value:016}");
+            prop_assert_eq!(
+                &printed,
+                &format!("{} {} {} {}", &plain[0..4], &plain[4..8], &plain[8..12], &plain[12..16])
+            );
+            prop_assert_eq!(CardNumber::parse(&printed), Some(number));
+        }
+    }
+
+    #[test]
+    fn sixteen_digits_with_or_without_spaces() {
+        let number = CardNumber::parse("3528 0100 1234 5678").expect("valid");
+        assert_eq!(number.get(), 3_528_010_012_345_678);
+        assert_eq!(CardNumber::parse("3528010012345678"), Some(number));
+        assert_eq!(CardNumber::parse("3528 0100 1234 567"), None);
+        assert_eq!(CardNumber::parse("3528 0100 1234 56789"), None);
+        assert_eq!(CardNumber::parse("3528-0100-1234-5678"), None);
+        assert_eq!(
+            CardNumber::new(1).expect("valid").to_string(),
+            "0000 0000 0000 0001"
+        );
     }
 }
