@@ -298,14 +298,14 @@ pub fn operator_report_with(
         }
         same
     });
-    trips.sort_unstable_by(|a, b| {
-        (&a.check_in_at, &a.check_in_tap).cmp(&(&b.check_in_at, &b.check_in_tap))
-    });
+    fn trip_order(trip: &TripLine) -> (&String, &TapId) {
+        (&trip.check_in_at, &trip.check_in_tap)
+    }
+    trips.sort_unstable_by(|a, b| trip_order(a).cmp(&trip_order(b)));
     debug_assert!(
         trips
             .windows(2)
-            .all(|w| (&w[0].check_in_at, &w[0].check_in_tap)
-                != (&w[1].check_in_at, &w[1].check_in_tap)),
+            .all(|w| trip_order(&w[0]) != trip_order(&w[1])),
         "two trips checked in with one tap"
     );
     let total_cents = trips.iter().fold(Cents::ZERO, |sum, t| {

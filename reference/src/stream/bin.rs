@@ -238,11 +238,11 @@ impl Decoder {
         let seed = c.u64()?;
         let max_lateness_s = c.u32()?;
         let operators = (0..c.u8()?)
-            .map(|_| c.string())
+            .map(|_| c.string().map(SmolStr::new))
             .collect::<Result<Vec<_>, _>>()?;
         let station_count = c.u16()?;
         let stations = (0..station_count)
-            .map(|_| c.string())
+            .map(|_| c.string().map(SmolStr::new))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((
             Decoder {
@@ -304,7 +304,7 @@ impl Decoder {
         let at = c.i64()?;
         let at_pos = c.at - 8;
         let at = Timestamp::from_second(at).map_err(|_| c.fail(at_pos, "time out of range"))?;
-        let tap_id = c.string()?;
+        let tap_id = SmolStr::new(c.string()?);
         // The reader: operator u8, mode u8, station u16, device u32, device kind u8, then
         // the vehicle string: its bytes are known before any of it is decoded.
         let reader_at = c.at;
@@ -327,7 +327,7 @@ impl Decoder {
                 }
             }
             1 => {
-                let pan = c.string()?.to_string();
+                let pan = c.string()?.to_owned();
                 let pan_sequence = c.u8()?;
                 let pos = c.at;
                 let expiry = std::str::from_utf8(c.take(4)?)
@@ -383,7 +383,7 @@ impl Decoder {
             station,
             device,
             device_kind,
-            vehicle: (!vehicle.is_empty()).then_some(vehicle),
+            vehicle: (!vehicle.is_empty()).then(|| SmolStr::new(vehicle)),
         })
     }
 }
@@ -412,12 +412,12 @@ fn card_record<R>(c: &mut Cursor<'_>) -> Result<DecodedRecord<R>, Fail> {
     };
     let mut products = Vec::new();
     for _ in 0..c.u8()? {
-        let code = c.string()?.to_string();
+        let code = c.string()?.to_owned();
         let valid_from = date(c)?;
         let valid_until = date(c)?;
         let route = match c.u8()? {
             0 => None,
-            1 => Some([c.string()?.to_string(), c.string()?.to_string()]),
+            1 => Some([c.string()?.to_owned(), c.string()?.to_owned()]),
             _ => return Err(c.fail(c.at - 1, "route flag is neither 0 nor 1")),
         };
         products.push(ProductSlot {
@@ -511,13 +511,12 @@ impl<'b> Cursor<'b> {
         Ok(i64::from_le_bytes(self.array()?))
     }
 
-    fn string(&mut self) -> Result<SmolStr, Fail> {
+    /// A string borrowed from the input: each caller makes the kind of string it keeps.
+    fn string(&mut self) -> Result<&'b str, Fail> {
         let len = usize::from(self.u8()?);
         let pos = self.at;
         let bytes = self.take(len)?;
-        std::str::from_utf8(bytes)
-            .map(SmolStr::new)
-            .map_err(|_| self.fail(pos, "string is not UTF-8"))
+        std::str::from_utf8(bytes).map_err(|_| self.fail(pos, "string is not UTF-8"))
     }
 
     fn fail(&self, at: usize, reason: &str) -> Fail {

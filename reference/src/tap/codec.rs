@@ -557,7 +557,8 @@ impl<'a> Cursor<'a> {
     fn printable(&mut self, field: &'static str, max: usize) -> Result<SmolStr, BinaryError> {
         let (value_at, value) = self.string(field, 1, max)?;
         printable(value, max).map_err(|p| self.field_error(value_at, field, p))?;
-        Ok(ascii_string(value).into())
+        // Printable ASCII: read in place, no intermediate `String`.
+        Ok(SmolStr::new(String::from_utf8_lossy(value)))
     }
 
     fn digits(
