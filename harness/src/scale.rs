@@ -359,32 +359,49 @@ impl<'a> HandOver<'a> {
 fn decode_stream(source: Source<'_>, mut hand_over: HandOver<'_>) -> anyhow::Result<bool> {
     match source {
         Source::Csv(reader) => {
+            // Lines are read a block at a time and decoded where they lie: no line is copied.
             let mut decoder = csv::Decoder::new();
-            let mut line = String::new();
-            let mut position = 0_u64;
+            let mut buffer = Vec::with_capacity(1 << 21);
+            let mut consumed = 0_u64;
             let mut header_sent = false;
             loop {
-                line.clear();
-                let read = reader.read_line(&mut line)?;
-                if read == 0 {
-                    break;
-                }
-                position += read as u64;
-                let text = line.strip_suffix('\n').unwrap_or(&line);
-                let record = decoder.line_with(text, &mut hand_over.readers)?;
-                if !header_sent && let Some(header) = decoder.header() {
-                    header_sent = true;
-                    if !hand_over.header(header) {
+                let before = buffer.len();
+                reader.read_to_end_limited(&mut buffer, 1 << 20)?;
+                let at_end = buffer.len() == before;
+                // Whole lines only; the last line of the input may lack its line break.
+                let whole = if at_end {
+                    buffer.len()
+                } else {
+                    match buffer.iter().rposition(|b| *b == b'\n') {
+                        Some(last_break) => last_break + 1,
+                        None => continue,
+                    }
+                };
+                let mut position = consumed;
+                let (text, utf8) = decoder.text(&buffer[..whole]);
+                for line in text.split_inclusive('\n') {
+                    position += line.len() as u64;
+                    let text = line.strip_suffix('\n').unwrap_or(line);
+                    let record = decoder.line_with(text, &mut hand_over.readers)?;
+                    if !header_sent && let Some(header) = decoder.header() {
+                        header_sent = true;
+                        if !hand_over.header(header) {
+                            return Ok(false);
+                        }
+                    }
+                    if let Some(record) = record
+                        && !hand_over.record(record, position)
+                    {
                         return Ok(false);
                     }
                 }
-                if let Some(record) = record
-                    && !hand_over.record(record, position)
-                {
-                    return Ok(false);
+                utf8?;
+                buffer.drain(..whole);
+                consumed = position;
+                if at_end {
+                    return Ok(hand_over.flush(consumed));
                 }
             }
-            Ok(hand_over.flush(position))
         }
         Source::Bin(reader) => {
             let mut buffer = Vec::with_capacity(1 << 21);
@@ -720,8 +737,24 @@ mod tests {
         let mut lines: Vec<&str> = text.lines().collect();
         lines[3000] = "not,a,tap";
         std::fs::write(&csv_file, lines.join("\n")).expect("write");
-        let error = replay_of(csv_file);
+        let error = replay_of(csv_file.clone());
         assert!(error.contains("3001"), "names the line: {error}");
+
+        let mut bytes = text.into_bytes();
+        let line_4000 = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(3998)
+            .map(|(i, _)| i + 1)
+            .expect("more than 4000 lines");
+        bytes[line_4000 + 5] = 0xFF;
+        std::fs::write(&csv_file, &bytes).expect("write");
+        let error = replay_of(csv_file);
+        assert!(
+            error.contains("line 4000: not UTF-8 text (byte 6 of the line)"),
+            "{error}"
+        );
 
         std::fs::write(root.join("empty.csv"), "").expect("write");
         let error = replay_of(root.join("empty.csv"));

@@ -159,7 +159,7 @@ fn both_formats_round_trip() {
 
 /// The replay's decoding, which recognises a reader by its encoded bytes and decodes it once
 /// (`SharedReaders`), gives every tap the reader it states, and one shared reader per
-/// reader: in both formats.
+/// reader (the generator writes each reader in one way): in both formats.
 #[test]
 fn shared_readers_decode_what_each_tap_states() {
     let rules = rules();

@@ -240,6 +240,7 @@ impl OpenDay {
 /// tap. Bounded by the network, not by the stream.
 #[derive(Debug, Default)]
 pub struct SharedReaders {
+    /// Each reader given by value ([`Self::share`]).
     readers: FxHashSet<Arc<ReaderRef>>,
     /// Each reader by the bytes a stream encodes it in ([`ReaderTable`]).
     by_encoding: FxHashMap<Box<[u8]>, Arc<ReaderRef>>,
@@ -267,9 +268,10 @@ impl ReaderTable for SharedReaders {
         if let Some(known) = self.by_encoding.get(encoded) {
             return Ok(Arc::clone(known));
         }
-        // Shared by value too: two encodings of one reader (a CSV device number with a
-        // leading zero) stay one reader.
-        let shared = self.share(decode()?);
+        // Not looked up by value as well: a fifth of a day's taps name a reader first (an
+        // on-board reader at each stop is another reader), and two encodings of one reader
+        // (a CSV device number with a leading zero) cost only a second copy.
+        let shared = Arc::new(decode()?);
         self.by_encoding.insert(encoded.into(), Arc::clone(&shared));
         Ok(shared)
     }

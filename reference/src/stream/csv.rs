@@ -163,6 +163,31 @@ impl Decoder {
         self.header
     }
 
+    /// `bytes`, the lines that come next, as text: all of them, or those before the first
+    /// line that is not UTF-8 with the error that names it (the line [`Self::line`] would
+    /// be given next is line 1 of `bytes`). Checking a block of lines at once spares a copy
+    /// of every line.
+    pub fn text<'b>(&self, bytes: &'b [u8]) -> (&'b str, Result<(), StreamError>) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => (text, Ok(())),
+            Err(e) => {
+                let valid = &bytes[..e.valid_up_to()];
+                let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                let breaks = valid[..line_start].iter().filter(|b| **b == b'\n').count();
+                let error = StreamError::Csv {
+                    line: self.line + breaks as u64 + 1,
+                    reason: format!(
+                        "not UTF-8 text (byte {} of the line)",
+                        e.valid_up_to() - line_start + 1
+                    ),
+                };
+                // Checked as UTF-8 up to `valid_up_to`, and a line break ends a character.
+                let lines = std::str::from_utf8(&bytes[..line_start]).unwrap_or_default();
+                (lines, Err(error))
+            }
+        }
+    }
+
     /// Decodes the next line (without its line break; a trailing `\r` is ignored). Lines 1
     /// and 2 give no record; nor does an empty last line.
     pub fn line(&mut self, text: &str) -> Result<Option<Record>, StreamError> {
@@ -457,6 +482,26 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_names_the_first_line_that_is_not_utf8() {
+        let mut decoder = Decoder::new();
+        let (text, checked) = decoder.text(b"#a\nb\n");
+        assert_eq!((text, checked.is_ok()), ("#a\nb\n", true));
+        decoder.line = 2;
+        let (text, checked) = decoder.text(b"first\nsecond\nthi\xC3rd\n\xFF\n");
+        assert_eq!(text, "first\nsecond\n");
+        assert_eq!(
+            checked.map_err(|e| e.to_string()),
+            Err("line 5: not UTF-8 text (byte 4 of the line)".into())
+        );
+        let (text, checked) = decoder.text(b"\xFFx\n");
+        assert_eq!(text, "");
+        assert_eq!(
+            checked.map_err(|e| e.to_string()),
+            Err("line 3: not UTF-8 text (byte 1 of the line)".into())
+        );
+    }
 
     #[test]
     fn rfc3339_agrees_with_jiff_across_the_dst_night() {
