@@ -24,8 +24,9 @@ use ovcert_reference::backoffice::CardJourneys;
 use ovcert_reference::backoffice::report::{ReportFile, TapMeanings, add_journey_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
-    ClosedDay, PreparedRecord, SharedReaders, StreamCounts, StreamingBackOffice, day_journeys,
-    day_view, fold_day_fares, operator_report, settlement_file,
+    ClosedCard, ClosedDay, DayHalf, PreparedRecord, SharedReaders, StreamCounts,
+    StreamingBackOffice, day_journeys, day_view, fold_day_fares, merge_halves, operator_report,
+    settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
 use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
@@ -533,18 +534,26 @@ pub fn totals_csv(totals: &[DayTotal]) -> String {
     text
 }
 
-/// Prices a closed day's cards on two threads.
-fn price_day(rules: &RuleSet, closed: &ClosedDay) -> anyhow::Result<Vec<CardJourneys>> {
-    let half = closed.cards.len() / 2;
-    let (first, second) = closed.cards.split_at(half);
-    let (a, b) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| day_journeys(rules, closed.day, second));
-        let mine = day_journeys(rules, closed.day, first);
-        (mine, other.join())
+/// Groups and prices each half of a closed day's cards on its own thread: the cards and
+/// their journeys, in card key order.
+fn price_day(
+    rules: &RuleSet,
+    closed: ClosedDay,
+) -> anyhow::Result<(Vec<ClosedCard>, Vec<CardJourneys>)> {
+    let day = closed.day;
+    let price = |half: DayHalf| {
+        let cards = half.into_cards();
+        day_journeys(rules, day, &cards).map(|priced| cards.into_iter().zip(priced).collect())
+    };
+    let [first, second] = closed.into_halves();
+    let (a, b): (Result<Vec<_>, _>, _) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| price(second));
+        (price(first), other.join())
     });
-    let mut cards = a?;
-    cards.extend(b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??);
-    Ok(cards)
+    let b = b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??;
+    Ok(merge_halves(a?, b, |(card, _)| &card.card)
+        .into_iter()
+        .unzip())
 }
 
 /// `--totals-only`: a closed day's operator totals, every operator (0 without fares). Each
@@ -552,13 +561,12 @@ fn price_day(rules: &RuleSet, closed: &ClosedDay) -> anyhow::Result<Vec<CardJour
 /// totals and dropped with its taps before the next card: the day's journeys are never held
 /// all at once.
 fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTotal>> {
-    let ClosedDay { day, mut cards } = closed;
-    let second = cards.split_off(cards.len() / 2);
-    let add_up = |cards| {
+    let day = closed.day;
+    let add_up = |half: DayHalf| {
         fold_day_fares(
             rules,
             day,
-            cards,
+            half.into_cards(),
             BTreeMap::<String, Cents>::new(),
             |totals, journey, fare| {
                 add_journey_shares(journey, fare, |operator, share| {
@@ -568,8 +576,9 @@ fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTo
         )
     };
     let (mine, other) = std::thread::scope(|scope| {
+        let [first, second] = closed.into_halves();
         let other = scope.spawn(|| add_up(second));
-        (add_up(cards), other.join())
+        (add_up(first), other.join())
     });
     let mut totals = mine?;
     let other = other.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??;
@@ -604,8 +613,8 @@ fn finish_and_write(
     out: &Path,
 ) -> anyhow::Result<Vec<DayTotal>> {
     let day = closed.day;
-    let cards = price_day(rules, &closed)?;
-    let (view, meanings) = day_view(closed, cards);
+    let (closed, cards) = price_day(rules, closed)?;
+    let (view, meanings) = day_view(day, closed, cards);
     let meanings = TapMeanings::in_day_order(&view, meanings);
     let operators: Vec<&str> = rules.operators.iter().map(|o| o.id.as_str()).collect();
     let dir = out.join(day.0.to_string());

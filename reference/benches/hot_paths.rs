@@ -165,9 +165,15 @@ fn stream_price_closed_day(bencher: Bencher) {
             days.pop().expect("one travel day")
         })
         .bench_values(|day| {
-            fold_day_fares(&rules, day.day, day.cards, 0_i64, |total, journey, fare| {
-                add_journey_shares(journey, fare, |_, share| *total += share.get());
-            })
+            fold_day_fares(
+                &rules,
+                day.day,
+                day.into_cards(),
+                0_i64,
+                |total, journey, fare| {
+                    add_journey_shares(journey, fare, |_, share| *total += share.get());
+                },
+            )
             .expect("the day prices")
         });
 }

@@ -455,8 +455,14 @@ fn operator_totals_are_the_reports_totals() {
     closed.extend(streaming.finish().0);
     assert_eq!(closed.len(), 2);
     for day in closed {
-        let cards = day_journeys(&rules, day.day, &day.cards).expect("priced");
-        let (view, meanings) = day_view(day, cards);
+        let date = day.day;
+        let held = day.tap_count();
+        let closed = day.into_cards();
+        // The two halves' cards merged: each card once, in card key order, with every tap.
+        assert!(closed.windows(2).all(|w| w[0].card < w[1].card));
+        assert_eq!(closed.iter().map(|c| c.tap_count()).sum::<usize>(), held);
+        let cards = day_journeys(&rules, date, &closed).expect("priced");
+        let (view, meanings) = day_view(date, closed, cards);
         let totals = operator_totals(&view);
         let meanings = TapMeanings::in_day_order(&view, meanings);
         let mut nonzero = 0;

@@ -102,13 +102,14 @@ impl HeldTap {
 
 /// The taps of one travel day still open, in arrival order, each with the card it is filed
 /// under. Filing a tap appends it (a card's own list would be a cache miss and a reallocation
-/// for most taps); closing the day groups the taps by card in one pass and sorts each card's
-/// few taps.
+/// for most taps); grouping the taps by card, once the day has closed, takes one pass and
+/// sorts each card's few taps.
 #[derive(Debug)]
 struct OpenDay {
-    /// The taps in arrival order, in chunks of [`CHUNK`]: growing never copies the day, and
-    /// closing it frees each chunk once its taps are grouped.
-    chunks: Vec<Vec<(u32, HeldTap)>>,
+    /// The taps in arrival order, split in two by their card's slot (even, odd): each half
+    /// holds all taps of its cards, so the halves of a closed day are grouped on two
+    /// threads ([`ClosedDay::into_halves`]).
+    halves: [HeldTaps; 2],
     /// Each card by its slot (the number a tap is filed under).
     cards: Vec<CardKey>,
     card_slots: FxHashMap<CardKey, u32>,
@@ -120,12 +121,46 @@ struct OpenDay {
     end: Timestamp,
 }
 
-/// Taps per chunk of an open day (about 5 MB). Every chunk but the last is full, so a tap's
-/// index names its chunk.
+/// Taps in arrival order, each with its card's slot, in chunks of [`CHUNK`]: growing never
+/// copies them, and grouping them frees each chunk once its taps are moved.
+#[derive(Debug, Default)]
+struct HeldTaps {
+    chunks: Vec<Vec<(u32, HeldTap)>>,
+    len: usize,
+}
+
+/// Taps per chunk (about 5 MB). Every chunk but the last is full, so a tap's position names
+/// its chunk.
 const CHUNK: usize = 1 << 16;
 
-/// A tap's place in its open day, with a short hash of its id: the table grows without
-/// hashing every id again.
+impl HeldTaps {
+    fn at(&self, position: usize) -> &(u32, HeldTap) {
+        &self.chunks[position / CHUNK][position % CHUNK]
+    }
+
+    fn push(&mut self, slot: u32, tap: HeldTap) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push((slot, tap)),
+            _ => {
+                // A day's first chunk grows as taps come: a week's stream opens days that
+                // hold a few taps for hours (late uploads), each of which would take a full
+                // chunk.
+                let mut chunk = if self.chunks.is_empty() {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(CHUNK)
+                };
+                chunk.push((slot, tap));
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+}
+
+/// A tap's place in its open day — its half in the lowest bit of `index`, its position in
+/// the half above — with a short hash of its id: the table grows without hashing every id
+/// again.
 #[derive(Debug, Clone, Copy)]
 struct TapPlace {
     index: u32,
@@ -146,7 +181,7 @@ fn table_hash(short: u32) -> u64 {
 impl OpenDay {
     fn new(end: Timestamp) -> OpenDay {
         OpenDay {
-            chunks: Vec::new(),
+            halves: Default::default(),
             cards: Vec::new(),
             card_slots: FxHashMap::default(),
             by_id: HashTable::new(),
@@ -156,8 +191,7 @@ impl OpenDay {
     }
 
     fn at(&self, index: u32) -> &(u32, HeldTap) {
-        let index = index as usize;
-        &self.chunks[index / CHUNK][index % CHUNK]
+        self.halves[(index & 1) as usize].at((index >> 1) as usize)
     }
 
     /// The tap held under `id` (whose [`short_hash`] is `short`) and the card it is filed
@@ -183,22 +217,14 @@ impl OpenDay {
                 slot
             }
         };
-        let index = u32::try_from(self.held).expect("fewer than 2^32 taps a day");
-        match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < CHUNK => chunk.push((slot, tap)),
-            _ => {
-                // A day's first chunk grows as taps come: a week's stream opens days that
-                // hold a few taps for hours (late uploads), each of which would take a full
-                // chunk.
-                let mut chunk = if self.chunks.is_empty() {
-                    Vec::new()
-                } else {
-                    Vec::with_capacity(CHUNK)
-                };
-                chunk.push((slot, tap));
-                self.chunks.push(chunk);
-            }
-        }
+        let half = &mut self.halves[(slot & 1) as usize];
+        let index = u32::try_from(half.len)
+            .ok()
+            .filter(|position| *position < 1 << 31)
+            .expect("fewer than 2^31 taps a day in each half")
+            << 1
+            | slot & 1;
+        half.push(slot, tap);
         let place = TapPlace {
             index,
             short_hash: short,
@@ -208,30 +234,35 @@ impl OpenDay {
         self.held += 1;
     }
 
-    /// Each card with its taps in arrival order, in slot order.
-    fn into_cards(self) -> Vec<(CardKey, Vec<HeldTap>)> {
+    /// The closed day: its taps in two halves, each with its cards and their profiles.
+    fn into_closed(
+        self,
+        day: TravelDay,
+        profile: impl Fn(&CardKey) -> Option<CardProfile>,
+    ) -> ClosedDay {
         // The indexes are not needed any more; free them before the taps are grouped.
         drop(self.by_id);
         drop(self.card_slots);
-        let mut counts = vec![0_u32; self.cards.len()];
-        for (slot, _) in self.chunks.iter().flatten() {
-            counts[*slot as usize] += 1;
+        let mut cards: [Vec<(CardKey, Option<CardProfile>)>; 2] = Default::default();
+        for (slot, card) in self.cards.into_iter().enumerate() {
+            let profile = profile(&card);
+            cards[slot & 1].push((card, profile));
         }
-        // A card's list is made at its first tap: made all at once, they would double the
-        // day's memory before the first chunk is freed.
-        let mut taps: Vec<Vec<HeldTap>> = std::iter::repeat_with(Vec::new)
-            .take(self.cards.len())
-            .collect();
-        for chunk in self.chunks {
-            for (slot, tap) in chunk {
-                let list = &mut taps[slot as usize];
-                if list.capacity() == 0 {
-                    list.reserve_exact(counts[slot as usize] as usize);
-                }
-                list.push(tap);
-            }
+        let [even, odd] = self.halves;
+        let [even_cards, odd_cards] = cards;
+        ClosedDay {
+            day,
+            halves: [
+                DayHalf {
+                    cards: even_cards,
+                    taps: even,
+                },
+                DayHalf {
+                    cards: odd_cards,
+                    taps: odd,
+                },
+            ],
         }
-        self.cards.into_iter().zip(taps).collect()
     }
 }
 
@@ -346,13 +377,87 @@ struct DaySpan {
     end: Timestamp,
 }
 
-/// A travel day no tap can come for any more: its taps grouped by card, with what the fare
-/// depends on.
+/// A travel day no tap can come for any more: its taps in two halves, each with every tap
+/// of its cards and what their fares depend on. Grouped by card when it is priced
+/// ([`Self::into_cards`], or each half on its own thread: [`Self::into_halves`]).
 #[derive(Debug)]
 pub struct ClosedDay {
     pub day: TravelDay,
-    /// In card key order.
-    pub cards: Vec<ClosedCard>,
+    halves: [DayHalf; 2],
+}
+
+/// Half of a closed day's cards (by the parity of the slot a card was filed under) with all
+/// their taps, in arrival order.
+#[derive(Debug)]
+pub struct DayHalf {
+    /// By slot within the half (the card's slot halved), with the registration of an
+    /// OV-chipkaart when the stream carried one.
+    cards: Vec<(CardKey, Option<CardProfile>)>,
+    taps: HeldTaps,
+}
+
+impl DayHalf {
+    pub fn tap_count(&self) -> usize {
+        self.taps.len
+    }
+
+    /// The half's cards in card key order, each with its taps in processing order.
+    pub fn into_cards(self) -> Vec<ClosedCard> {
+        let mut counts = vec![0_u32; self.cards.len()];
+        for (slot, _) in self.taps.chunks.iter().flatten() {
+            counts[(*slot >> 1) as usize] += 1;
+        }
+        // A card's list is made at its first tap: made all at once, they would double the
+        // day's memory before the first chunk is freed.
+        let mut taps: Vec<Vec<HeldTap>> = std::iter::repeat_with(Vec::new)
+            .take(self.cards.len())
+            .collect();
+        for chunk in self.taps.chunks {
+            for (slot, tap) in chunk {
+                let local = (slot >> 1) as usize;
+                let list = &mut taps[local];
+                if list.capacity() == 0 {
+                    list.reserve_exact(counts[local] as usize);
+                }
+                list.push(tap);
+            }
+        }
+        let mut cards: Vec<ClosedCard> = self
+            .cards
+            .into_iter()
+            .zip(taps)
+            .map(|((card, profile), mut taps)| {
+                // Processing order; tap ids are unique within the day.
+                taps.sort_unstable_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
+                ClosedCard {
+                    card,
+                    profile,
+                    taps,
+                }
+            })
+            .collect();
+        cards.sort_unstable_by(|a, b| a.card.cmp(&b.card));
+        cards
+    }
+}
+
+/// The cards of a day's two halves (or what was made of each card), each in card key order,
+/// in card key order: no card is in both halves.
+pub fn merge_halves<T>(first: Vec<T>, second: Vec<T>, card: impl Fn(&T) -> &CardKey) -> Vec<T> {
+    let mut merged = Vec::with_capacity(first.len() + second.len());
+    let mut first = first.into_iter().peekable();
+    let mut second = second.into_iter().peekable();
+    loop {
+        let next = match (first.peek(), second.peek()) {
+            (Some(a), Some(b)) if card(b) < card(a) => second.next(),
+            (Some(_), _) => first.next(),
+            (None, _) => second.next(),
+        };
+        match next {
+            Some(item) => merged.push(item),
+            None => return merged,
+        }
+    }
 }
 
 /// One card's taps of a closed day.
@@ -382,7 +487,19 @@ impl ClosedCard {
 
 impl ClosedDay {
     pub fn tap_count(&self) -> usize {
-        self.cards.iter().map(ClosedCard::tap_count).sum()
+        self.halves.iter().map(DayHalf::tap_count).sum()
+    }
+
+    /// Every card in card key order, each with its taps in processing order (on this
+    /// thread).
+    pub fn into_cards(self) -> Vec<ClosedCard> {
+        let [first, second] = self.halves;
+        merge_halves(first.into_cards(), second.into_cards(), |c| &c.card)
+    }
+
+    /// The two halves, to be grouped on two threads and merged ([`merge_halves`]).
+    pub fn into_halves(self) -> [DayHalf; 2] {
+        self.halves
     }
 }
 
@@ -533,25 +650,10 @@ impl StreamingBackOffice {
 
     fn close(&mut self, day: TravelDay, open: OpenDay) -> ClosedDay {
         self.counts.days += 1;
-        let mut by_card = open.into_cards();
-        by_card.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let cards = by_card
-            .into_iter()
-            .map(|(card, mut taps)| {
-                // Processing order; tap ids are unique within the day.
-                taps.sort_unstable_by(|a, b| (a.at, &a.tap_id).cmp(&(b.at, &b.tap_id)));
-                let profile = match &card {
-                    CardKey::OvChipkaart(number) => self.profiles.get(number).cloned(),
-                    CardKey::Ovpay(_) => None,
-                };
-                ClosedCard {
-                    card,
-                    profile,
-                    taps,
-                }
-            })
-            .collect();
-        ClosedDay { day, cards }
+        open.into_closed(day, |card| match card {
+            CardKey::OvChipkaart(number) => self.profiles.get(number).cloned(),
+            CardKey::Ovpay(_) => None,
+        })
     }
 
     /// The end of the stream: every open day closes.
@@ -564,7 +666,7 @@ impl StreamingBackOffice {
     }
 }
 
-/// The journeys of some of a closed day's cards (a slice of [`ClosedDay::cards`]), priced at
+/// The journeys of some of a closed day's cards (a slice of [`ClosedDay::into_cards`]), priced at
 /// the day's end.
 pub fn day_journeys(
     rules: &RuleSet,
@@ -678,15 +780,16 @@ fn one_card(
 /// are gathered, where a national day's reports would otherwise look each tap up by its id.
 /// `cards` are `closed`'s cards priced, in their order ([`day_journeys`]).
 pub fn day_view(
-    closed: ClosedDay,
+    day: TravelDay,
+    closed: Vec<ClosedCard>,
     cards: Vec<CardJourneys>,
 ) -> (DayView, Vec<Option<TransactionKind>>) {
-    assert_eq!(closed.cards.len(), cards.len(), "every card priced");
+    assert_eq!(closed.len(), cards.len(), "every card priced");
     // The held taps are moved, card by card, so the day is never held twice.
     let mut taps: Vec<(StoredTap, Option<TransactionKind>)> =
-        Vec::with_capacity(closed.tap_count());
+        Vec::with_capacity(closed.iter().map(ClosedCard::tap_count).sum());
     let mut meant = Vec::new();
-    for (card, journeys) in closed.cards.into_iter().zip(&cards) {
+    for (card, journeys) in closed.into_iter().zip(&cards) {
         assert!(card.card == journeys.card, "cards priced in their order");
         meant.clear();
         report::each_tap_meaning(journeys, |id, kind| meant.push((id, kind)));
@@ -712,11 +815,7 @@ pub fn day_view(
             tap
         })
         .collect();
-    let view = DayView {
-        day: closed.day,
-        taps,
-        cards,
-    };
+    let view = DayView { day, taps, cards };
     (view, meanings)
 }
 
@@ -766,8 +865,10 @@ pub fn finish_day(
     tokens: &BackOffice,
     closed: ClosedDay,
 ) -> Result<BTreeMap<String, String>, BackOfficeError> {
-    let cards = day_journeys(rules, closed.day, &closed.cards)?;
-    let (view, meanings) = day_view(closed, cards);
+    let day = closed.day;
+    let closed = closed.into_cards();
+    let cards = day_journeys(rules, day, &closed)?;
+    let (view, meanings) = day_view(day, closed, cards);
     let mut files = BTreeMap::new();
     let meanings = TapMeanings::in_day_order(&view, meanings);
     for operator in &rules.operators {
