@@ -68,26 +68,88 @@ pub struct StreamCounts {
     pub days: u64,
 }
 
-/// A tap as an open day holds it: its card is the key it is filed under, and its reader is
-/// shared with the other taps at that reader ([`SharedReaders`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A tap as an open day holds it: its card is the key it is filed under, by the card's slot,
+/// and its reader is shared with the other taps at that reader ([`SharedReaders`]). Laid out
+/// flat (72 bytes, not 88): a national day holds millions.
+#[derive(Debug, Clone)]
 struct HeldTap {
     tap_id: TapId,
     reader: Arc<ReaderRef>,
     at: Timestamp,
+    charged_cents: Cents,
+    /// [`TapAmounts::balance_after_cents`] when `has_balance`.
+    balance_after_cents: Cents,
+    /// The card's slot in its open day.
+    slot: u32,
     kind: TapKind,
-    amounts: TapAmounts,
+    has_balance: bool,
 }
 
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<HeldTap>() == 72);
+
 impl HeldTap {
+    /// A tap not yet filed under a card's slot.
+    fn new(
+        tap_id: TapId,
+        reader: Arc<ReaderRef>,
+        at: Timestamp,
+        kind: TapKind,
+        amounts: TapAmounts,
+    ) -> HeldTap {
+        let TapAmounts {
+            charged_cents,
+            balance_after_cents,
+        } = amounts;
+        HeldTap {
+            tap_id,
+            reader,
+            at,
+            charged_cents,
+            balance_after_cents: balance_after_cents.unwrap_or(Cents::ZERO),
+            slot: 0,
+            kind,
+            has_balance: balance_after_cents.is_some(),
+        }
+    }
+
+    /// Whether `other` is this tap sent again: everything but the slot it is filed under.
+    fn same_tap(&self, other: &HeldTap) -> bool {
+        // Every field named: a field added must be compared, or left out here on purpose.
+        let HeldTap {
+            tap_id,
+            reader,
+            at,
+            charged_cents,
+            balance_after_cents,
+            slot: _,
+            kind,
+            has_balance,
+        } = other;
+        self.tap_id == *tap_id
+            && self.reader == *reader
+            && self.at == *at
+            && self.charged_cents == *charged_cents
+            && self.balance_after() == has_balance.then_some(*balance_after_cents)
+            && self.kind == *kind
+    }
+
+    fn balance_after(&self) -> Option<Cents> {
+        self.has_balance.then_some(self.balance_after_cents)
+    }
+
     fn into_stored(self, card: &CardKey) -> StoredTap {
+        let balance_after_cents = self.balance_after();
         // Every field named, as in [`PreparedRecord::new`].
         let HeldTap {
             tap_id,
             reader,
             at,
+            charged_cents,
+            balance_after_cents: _,
+            slot: _,
             kind,
-            amounts,
+            has_balance: _,
         } = self;
         StoredTap {
             tap_id,
@@ -95,7 +157,10 @@ impl HeldTap {
             at,
             card: card.clone(),
             kind,
-            amounts,
+            amounts: TapAmounts {
+                charged_cents,
+                balance_after_cents,
+            },
         }
     }
 }
@@ -125,7 +190,7 @@ struct OpenDay {
 /// copies them, and grouping them frees each chunk once its taps are moved.
 #[derive(Debug, Default)]
 struct HeldTaps {
-    chunks: Vec<Vec<(u32, HeldTap)>>,
+    chunks: Vec<Vec<HeldTap>>,
     len: usize,
 }
 
@@ -134,13 +199,13 @@ struct HeldTaps {
 const CHUNK: usize = 1 << 16;
 
 impl HeldTaps {
-    fn at(&self, position: usize) -> &(u32, HeldTap) {
+    fn at(&self, position: usize) -> &HeldTap {
         &self.chunks[position / CHUNK][position % CHUNK]
     }
 
-    fn push(&mut self, slot: u32, tap: HeldTap) {
+    fn push(&mut self, tap: HeldTap) {
         match self.chunks.last_mut() {
-            Some(chunk) if chunk.len() < CHUNK => chunk.push((slot, tap)),
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(tap),
             _ => {
                 // A day's first chunk grows as taps come: a week's stream opens days that
                 // hold a few taps for hours (late uploads), each of which would take a full
@@ -150,7 +215,7 @@ impl HeldTaps {
                 } else {
                     Vec::with_capacity(CHUNK)
                 };
-                chunk.push((slot, tap));
+                chunk.push(tap);
                 self.chunks.push(chunk);
             }
         }
@@ -190,7 +255,7 @@ impl OpenDay {
         }
     }
 
-    fn at(&self, index: u32) -> &(u32, HeldTap) {
+    fn at(&self, index: u32) -> &HeldTap {
         self.halves[(index & 1) as usize].at((index >> 1) as usize)
     }
 
@@ -199,15 +264,15 @@ impl OpenDay {
     fn find(&self, id: &TapId, short: u32) -> Option<(&CardKey, &HeldTap)> {
         self.by_id
             .find(table_hash(short), |p| {
-                p.short_hash == short && self.at(p.index).1.tap_id == *id
+                p.short_hash == short && self.at(p.index).tap_id == *id
             })
             .map(|p| {
-                let (slot, tap) = self.at(p.index);
-                (&self.cards[*slot as usize], tap)
+                let tap = self.at(p.index);
+                (&self.cards[tap.slot as usize], tap)
             })
     }
 
-    fn insert(&mut self, card: CardKey, tap: HeldTap, short: u32) {
+    fn insert(&mut self, card: CardKey, mut tap: HeldTap, short: u32) {
         let slot = match self.card_slots.get(&card) {
             Some(&slot) => slot,
             None => {
@@ -224,7 +289,8 @@ impl OpenDay {
             .expect("fewer than 2^31 taps a day in each half")
             << 1
             | slot & 1;
-        half.push(slot, tap);
+        tap.slot = slot;
+        half.push(tap);
         let place = TapPlace {
             index,
             short_hash: short,
@@ -354,13 +420,7 @@ impl PreparedRecord {
                 amounts,
             }) => PreparedRecord::Tap(PreparedTap {
                 short_hash: short_hash(&tap_id),
-                held: HeldTap {
-                    tap_id,
-                    reader,
-                    at,
-                    kind,
-                    amounts,
-                },
+                held: HeldTap::new(tap_id, reader, at, kind, amounts),
                 card,
             }),
         }
@@ -404,8 +464,8 @@ impl DayHalf {
     /// The half's cards in card key order, each with its taps in processing order.
     pub fn into_cards(self) -> Vec<ClosedCard> {
         let mut counts = vec![0_u32; self.cards.len()];
-        for (slot, _) in self.taps.chunks.iter().flatten() {
-            counts[(*slot >> 1) as usize] += 1;
+        for tap in self.taps.chunks.iter().flatten() {
+            counts[(tap.slot >> 1) as usize] += 1;
         }
         // A card's list is made at its first tap: made all at once, they would double the
         // day's memory before the first chunk is freed.
@@ -413,8 +473,8 @@ impl DayHalf {
             .take(self.cards.len())
             .collect();
         for chunk in self.taps.chunks {
-            for (slot, tap) in chunk {
-                let local = (slot >> 1) as usize;
+            for tap in chunk {
+                let local = (tap.slot >> 1) as usize;
                 let list = &mut taps[local];
                 if list.capacity() == 0 {
                     list.reserve_exact(counts[local] as usize);
@@ -611,7 +671,7 @@ impl StreamingBackOffice {
         self.latest = Some(self.latest.map_or(held.at, |l| l.max(held.at)));
         let open = self.open.entry(day).or_insert_with(|| OpenDay::new(end));
         match open.find(&held.tap_id, short_hash) {
-            Some((known_card, known)) if *known_card == card && *known == held => {
+            Some((known_card, known)) if *known_card == card && known.same_tap(&held) => {
                 self.counts.duplicates += 1
             }
             // GBO-04: as BackOffice::ingest.
