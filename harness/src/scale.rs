@@ -534,6 +534,23 @@ pub fn totals_csv(totals: &[DayTotal]) -> String {
     text
 }
 
+/// `work` done on each half of a closed day's cards, the second half on a thread of its own.
+fn on_both_halves<T: Send, E>(
+    closed: ClosedDay,
+    work: impl Fn(DayHalf) -> Result<T, E> + Sync,
+) -> anyhow::Result<(T, T)>
+where
+    E: Send + Into<anyhow::Error>,
+{
+    let [first, second] = closed.into_halves();
+    let (mine, other) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| work(second));
+        (work(first), other.join())
+    });
+    let other = other.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))?;
+    Ok((mine.map_err(Into::into)?, other.map_err(Into::into)?))
+}
+
 /// Groups and prices each half of a closed day's cards on its own thread: the cards and
 /// their journeys, in card key order.
 fn price_day(
@@ -541,17 +558,12 @@ fn price_day(
     closed: ClosedDay,
 ) -> anyhow::Result<(Vec<ClosedCard>, Vec<CardJourneys>)> {
     let day = closed.day;
-    let price = |half: DayHalf| {
+    let (first, second) = on_both_halves(closed, |half| {
         let cards = half.into_cards();
-        day_journeys(rules, day, &cards).map(|priced| cards.into_iter().zip(priced).collect())
-    };
-    let [first, second] = closed.into_halves();
-    let (a, b): (Result<Vec<_>, _>, _) = std::thread::scope(|scope| {
-        let other = scope.spawn(|| price(second));
-        (price(first), other.join())
-    });
-    let b = b.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??;
-    Ok(merge_halves(a?, b, |(card, _)| &card.card)
+        day_journeys(rules, day, &cards)
+            .map(|priced| cards.into_iter().zip(priced).collect::<Vec<_>>())
+    })?;
+    Ok(merge_halves(first, second, |(card, _)| &card.card)
         .into_iter()
         .unzip())
 }
@@ -562,7 +574,7 @@ fn price_day(
 /// all at once.
 fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTotal>> {
     let day = closed.day;
-    let add_up = |half: DayHalf| {
+    let (mut totals, other) = on_both_halves(closed, |half| {
         fold_day_fares(
             rules,
             day,
@@ -574,14 +586,7 @@ fn finish_totals(rules: &RuleSet, closed: ClosedDay) -> anyhow::Result<Vec<DayTo
                 });
             },
         )
-    };
-    let (mine, other) = std::thread::scope(|scope| {
-        let [first, second] = closed.into_halves();
-        let other = scope.spawn(|| add_up(second));
-        (add_up(first), other.join())
-    });
-    let mut totals = mine?;
-    let other = other.map_err(|_| anyhow::anyhow!("pricing a travel day panicked"))??;
+    })?;
     for (operator, fare) in &other {
         add_cents(&mut totals, operator, *fare);
     }

@@ -181,7 +181,6 @@ struct OpenDay {
     /// Where each tap is, found by the hash of its id and compared with the held tap's id:
     /// the ids are not kept twice.
     by_id: HashTable<TapPlace>,
-    held: usize,
     /// When the day ends (EMV-07): compared with the watermark after every tap.
     end: Timestamp,
 }
@@ -250,7 +249,6 @@ impl OpenDay {
             cards: Vec::new(),
             card_slots: FxHashMap::default(),
             by_id: HashTable::new(),
-            held: 0,
             end,
         }
     }
@@ -297,7 +295,6 @@ impl OpenDay {
         };
         self.by_id
             .insert_unique(table_hash(short), place, |p| table_hash(p.short_hash));
-        self.held += 1;
     }
 
     /// The closed day: its taps in two halves, each with its cards and their profiles.
@@ -601,7 +598,11 @@ impl StreamingBackOffice {
 
     /// Taps held for the open days.
     pub fn held_taps(&self) -> usize {
-        self.open.values().map(|d| d.held).sum()
+        self.open
+            .values()
+            .flat_map(|d| &d.halves)
+            .map(|h| h.len)
+            .sum()
     }
 
     /// The travel day of `at` and the instant it ends (EMV-07).
