@@ -1,10 +1,12 @@
 //! The validated rule-set model. Ids of operators, stations and products are strings as
 //! written in the TOML file; validation guarantees every reference resolves.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::OnceLock;
 
 use jiff::civil::{Date, Time, Weekday};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 pub use smol_str::SmolStr;
 
@@ -685,39 +687,146 @@ impl PartialEq for DistanceCache {
 
 #[derive(Debug)]
 struct DistanceTable {
-    index: HashMap<StationId, usize>,
+    index: FxHashMap<StationId, usize>,
+    stations: usize,
     /// `[class][from][to]`, class 0 rail, 1 bus/tram/metro.
     metres: Vec<Option<u32>>,
 }
 
 impl DistanceTable {
+    /// The same distances as [`RuleSet::search_distance_in_class_m`] for every pair, by one
+    /// search from each station per graph rather than one per pair (a pair search filters and
+    /// searches the whole network again; a replay waited for all of them before its first fare).
     fn of(rules: &RuleSet) -> DistanceTable {
         let stations = &rules.network.stations;
-        let index = stations
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
-        let mut metres = Vec::with_capacity(2 * stations.len() * stations.len());
-        for class in [TransportClass::Rail, TransportClass::BusTramMetro] {
-            for from in stations {
-                for to in stations {
-                    metres.push(rules.search_distance_in_class_m(&from.id, &to.id, class));
-                }
-            }
+        let n = stations.len();
+        // A repeated id (the loader refuses one) names its first station, as `station` does.
+        let mut index: FxHashMap<StationId, usize> = FxHashMap::default();
+        for (i, s) in stations.iter().enumerate() {
+            index.entry(s.id.clone()).or_insert(i);
         }
-        DistanceTable { index, metres }
+        let graph = Graph::of(rules);
+        let over_all_links = graph.distances_from_stations(n, |_| true);
+        let mut metres = Vec::with_capacity(2 * n * n);
+        for class in [TransportClass::Rail, TransportClass::BusTramMetro] {
+            // As the pair search: a node is served in the class when the first station of
+            // its id is (a link end that is no station never is).
+            let served: Vec<bool> = graph
+                .ids
+                .iter()
+                .map(|id| {
+                    rules
+                        .station(id)
+                        .is_some_and(|s| s.served_by.iter().any(|x| x.mode.class() == class))
+                })
+                .collect();
+            let in_class = graph.distances_from_stations(n, |(a, b)| served[a] && served[b]);
+            metres.extend(
+                in_class
+                    .iter()
+                    .zip(&over_all_links)
+                    .map(|(in_class, over_all)| in_class.or(*over_all)),
+            );
+        }
+        DistanceTable {
+            index,
+            stations: n,
+            metres,
+        }
     }
 
     /// `None` when a station is not in the network (the caller searches then).
     fn get(&self, from: &str, to: &str, class: TransportClass) -> Option<Option<u32>> {
-        let n = self.index.len();
+        let n = self.stations;
         let (&f, &t) = (self.index.get(from)?, self.index.get(to)?);
         let c = match class {
             TransportClass::Rail => 0,
             TransportClass::BusTramMetro => 1,
         };
         Some(self.metres[(c * n + f) * n + t])
+    }
+}
+
+/// The network as a graph over node numbers: the stations first, in their order (a repeated
+/// id is the node of its first station), then any link end that names no station; each link in both directions with its length rounded to
+/// whole metres, as [`shortest_path_m`] counts it.
+struct Graph<'r> {
+    ids: Vec<&'r str>,
+    /// Per node, the links that leave it.
+    edges: Vec<Vec<Edge>>,
+}
+
+/// A link as seen from one of its ends.
+#[derive(Clone, Copy)]
+struct Edge {
+    to: usize,
+    metres: u32,
+    /// The link's two ends, as the link names them (what a class filter looks at).
+    ends: (usize, usize),
+}
+
+impl<'r> Graph<'r> {
+    fn of(rules: &'r RuleSet) -> Graph<'r> {
+        let mut ids: Vec<&str> = rules.network.stations.iter().map(|s| &*s.id).collect();
+        let mut node: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, id) in ids.iter().enumerate() {
+            node.entry(id).or_insert(i);
+        }
+        let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); ids.len()];
+        for link in &rules.network.links {
+            let mut node_of = |id: &'r str| {
+                *node.entry(id).or_insert_with(|| {
+                    ids.push(id);
+                    edges.push(Vec::new());
+                    ids.len() - 1
+                })
+            };
+            let (a, b) = (node_of(&link.from), node_of(&link.to));
+            let metres = (link.km * 1000.0).round() as u32;
+            let ends = (a, b);
+            edges[a].push(Edge {
+                to: b,
+                metres,
+                ends,
+            });
+            edges[b].push(Edge {
+                to: a,
+                metres,
+                ends,
+            });
+        }
+        Graph { ids, edges }
+    }
+
+    /// `[from][to]` over the first `n` nodes (the stations): the shortest distance over the
+    /// links `usable` keeps, `None` when not connected. Dijkstra from each station.
+    fn distances_from_stations(
+        &self,
+        n: usize,
+        usable: impl Fn((usize, usize)) -> bool,
+    ) -> Vec<Option<u32>> {
+        let mut table = Vec::with_capacity(n * n);
+        let mut best: Vec<Option<u32>> = vec![None; self.ids.len()];
+        let mut frontier = BinaryHeap::new();
+        for from in 0..n {
+            best.fill(None);
+            best[from] = Some(0);
+            frontier.push(Reverse((0_u32, from)));
+            while let Some(Reverse((dist, node))) = frontier.pop() {
+                if best[node].is_some_and(|b| b < dist) {
+                    continue;
+                }
+                for edge in &self.edges[node] {
+                    let candidate = dist + edge.metres;
+                    if usable(edge.ends) && best[edge.to].is_none_or(|b| candidate < b) {
+                        best[edge.to] = Some(candidate);
+                        frontier.push(Reverse((candidate, edge.to)));
+                    }
+                }
+            }
+            table.extend_from_slice(&best[..n]);
+        }
+        table
     }
 }
 
@@ -997,4 +1106,79 @@ pub enum ClaimPeriod {
 pub struct OperatorDays {
     pub operator: OperatorId,
     pub days: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::nl_2024;
+
+    /// Every pair and class from the table equals a search of that pair alone.
+    fn assert_table_matches_search(rules: &RuleSet) {
+        let ids: Vec<&str> = rules.network.stations.iter().map(|s| &*s.id).collect();
+        let mut compared = 0;
+        for class in [TransportClass::Rail, TransportClass::BusTramMetro] {
+            for from in &ids {
+                for to in &ids {
+                    assert_eq!(
+                        rules.distance_in_class_m(from, to, class),
+                        rules.search_distance_in_class_m(from, to, class),
+                        "{from} → {to} in {class:?}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 2 * ids.len() * ids.len());
+    }
+
+    #[test]
+    fn the_distance_table_equals_a_search_per_pair() {
+        assert_table_matches_search(&nl_2024());
+    }
+
+    #[test]
+    fn the_distance_table_equals_a_search_per_pair_on_an_odd_network() {
+        let mut rules = nl_2024();
+        let network = &mut rules.network;
+        let (a, b) = (
+            network.stations[0].id.clone(),
+            network.stations[5].id.clone(),
+        );
+        // A short cut through a point that is no station, a loop, and a station that no
+        // link reaches: each a case the table builds differently from a pair search.
+        network.links.push(Link {
+            from: a.clone(),
+            to: "nowhere".into(),
+            km: 0.4,
+        });
+        network.links.push(Link {
+            from: "nowhere".into(),
+            to: b,
+            km: 0.6,
+        });
+        network.links.push(Link {
+            from: a.clone(),
+            to: a,
+            km: 3.0,
+        });
+        let mut lonely = network.stations[1].clone();
+        lonely.id = "lonely".into();
+        network.stations.push(lonely);
+        // A clone starts with an empty table.
+        let rules = rules.clone();
+        assert_eq!(
+            rules.distance_in_class_m("lonely", "lonely", TransportClass::Rail),
+            Some(0)
+        );
+        assert_eq!(
+            rules.distance_in_class_m(
+                &rules.network.stations[0].id,
+                "lonely",
+                TransportClass::Rail
+            ),
+            None
+        );
+        assert_table_matches_search(&rules);
+    }
 }
