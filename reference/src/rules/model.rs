@@ -748,8 +748,9 @@ impl DistanceTable {
 }
 
 /// The network as a graph over node numbers: the stations first, in their order (a repeated
-/// id is the node of its first station), then any link end that names no station; each link in both directions with its length rounded to
-/// whole metres, as [`shortest_path_m`] counts it.
+/// id is the node of its first station), then any link end that names no station; each link
+/// in both directions with its length rounded to whole metres, as [`shortest_path_m`] counts
+/// it.
 struct Graph<'r> {
     ids: Vec<&'r str>,
     /// Per node, the links that leave it.
@@ -1165,8 +1166,6 @@ mod tests {
         let mut lonely = network.stations[1].clone();
         lonely.id = "lonely".into();
         network.stations.push(lonely);
-        // A clone starts with an empty table.
-        let rules = rules.clone();
         assert_eq!(
             rules.distance_in_class_m("lonely", "lonely", TransportClass::Rail),
             Some(0)
