@@ -762,8 +762,6 @@ struct Graph<'r> {
 struct Edge {
     to: usize,
     metres: u32,
-    /// The link's two ends, as the link names them (what a class filter looks at).
-    ends: (usize, usize),
 }
 
 impl<'r> Graph<'r> {
@@ -784,23 +782,15 @@ impl<'r> Graph<'r> {
             };
             let (a, b) = (node_of(&link.from), node_of(&link.to));
             let metres = (link.km * 1000.0).round() as u32;
-            let ends = (a, b);
-            edges[a].push(Edge {
-                to: b,
-                metres,
-                ends,
-            });
-            edges[b].push(Edge {
-                to: a,
-                metres,
-                ends,
-            });
+            edges[a].push(Edge { to: b, metres });
+            edges[b].push(Edge { to: a, metres });
         }
         Graph { ids, edges }
     }
 
     /// `[from][to]` over the first `n` nodes (the stations): the shortest distance over the
-    /// links `usable` keeps, `None` when not connected. Dijkstra from each station.
+    /// links `usable` keeps (asked with the link's two ends), `None` when not connected.
+    /// Dijkstra from each station.
     fn distances_from_stations(
         &self,
         n: usize,
@@ -819,7 +809,7 @@ impl<'r> Graph<'r> {
                 }
                 for edge in &self.edges[node] {
                     let candidate = dist + edge.metres;
-                    if usable(edge.ends) && best[edge.to].is_none_or(|b| candidate < b) {
+                    if usable((node, edge.to)) && best[edge.to].is_none_or(|b| candidate < b) {
                         best[edge.to] = Some(candidate);
                         frontier.push(Reverse((candidate, edge.to)));
                     }
