@@ -2,36 +2,39 @@
 //! (`synth`), its formats (`stream`) and the streaming back office
 //! (`backoffice::streaming`): files, threads, a progress bar, throughput and peak memory.
 //!
-//! Replay uses three kinds of threads: the decoding thread reads and decodes records and
-//! hands them on in batches; the storing thread tokenises bank cards and files taps by travel
-//! day and card; a finishing thread takes each closed day and computes it with the cards split
-//! over two scoped threads (a card's journeys depend on its own taps only), then the
-//! operators' reports split the same way, and writes the day's files. One day is finished
-//! while the next is read; bounded channels keep at most a few batches and one more closed
-//! day waiting, so memory stays bounded by the open days.
+//! Replay uses four kinds of threads (`pipeline`): the decoding thread reads and decodes
+//! records, runs the stream's clock (travel days, late refusal, day closing) and hands each
+//! record on in batches to one of two storing threads, by its card; each storing thread
+//! tokenises its bank cards and files its taps by travel day and card; a finishing thread
+//! joins the two parts of each closed day and computes it with the cards split over two
+//! scoped threads (a card's journeys depend on its own taps only), then the operators'
+//! reports split the same way, and writes the day's files. One day is finished while the
+//! next is read; bounded channels keep at most a few batches and one more closed day
+//! waiting, so memory stays bounded by the open days.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use ovcert_reference::Cents;
 use ovcert_reference::backoffice::BackOffice;
 use ovcert_reference::backoffice::CardJourneys;
 use ovcert_reference::backoffice::report::{ReportFile, TapMeanings, add_journey_shares};
 use ovcert_reference::backoffice::simulate::fresh_back_office;
 use ovcert_reference::backoffice::streaming::{
-    ClosedCard, ClosedDay, DayHalf, PreparedRecord, SharedReaders, StreamCounts,
-    StreamingBackOffice, day_journeys, day_view, fold_day_fares, merge_halves, operator_report,
-    settlement_file,
+    ClosedCard, ClosedDay, DayHalf, StreamCounts, day_journeys, day_view, fold_day_fares,
+    merge_halves, operator_report, settlement_file,
 };
 use ovcert_reference::rules::RuleSet;
-use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
+use ovcert_reference::stream::{Record, bin, csv};
 use ovcert_reference::synth::{Generator, SynthConfig};
-use ovcert_reference::tap::ReaderRef;
+
+mod pipeline;
+
+use pipeline::{Replayed, Source};
 
 /// The two stream formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -193,39 +196,34 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
     });
 
     let tokens = fresh_back_office(rules);
-    let (send, receive) = mpsc::sync_channel::<ClosedDay>(1);
-    let out = options.out.clone();
-    let totals_only = options.totals_only;
-    let mut read_result = None;
-    let finish_result = std::thread::scope(|scope| {
-        let finisher = scope.spawn(|| -> anyhow::Result<Vec<DayTotal>> {
-            let mut totals = Vec::new();
-            for closed in receive {
-                totals.extend(if totals_only {
-                    finish_totals(rules, closed)?
-                } else {
-                    finish_and_write(rules, &tokens, closed, &out)?
-                });
-            }
-            Ok(totals)
-        });
-        read_result = Some(read_stream(
-            rules,
-            reader_box(&mut reader, format),
-            options.max_lateness_s,
-            &send,
-            progress.as_ref(),
-        ));
-        drop(send);
-        finisher
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("finishing a travel day panicked")))
-    });
+    let out = &options.out;
+    let finish = |closed: ClosedDay| {
+        if options.totals_only {
+            finish_totals(rules, closed)
+        } else {
+            finish_and_write(rules, &tokens, closed, out)
+        }
+    };
+    let source = match format {
+        Format::Csv => Source::Csv(&mut reader),
+        Format::Bin => Source::Bin(&mut reader),
+    };
+    let replayed = pipeline::run(
+        rules,
+        source,
+        options.max_lateness_s,
+        progress.as_ref(),
+        &finish,
+    );
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    let (counts, max_lateness_s, peak_held_taps) = read_result.expect("the reading step ran")?;
-    let mut totals = finish_result?;
+    let Replayed {
+        counts,
+        lateness_s: max_lateness_s,
+        peak_held_taps,
+        mut totals,
+    } = replayed?;
     totals.sort();
     std::fs::write(options.out.join("totals.csv"), totals_csv(&totals))?;
     let summary = ReplaySummary {
@@ -250,267 +248,6 @@ pub fn replay(rules: &RuleSet, options: &ReplayOptions) -> anyhow::Result<Replay
         ),
     )?;
     Ok(summary)
-}
-
-enum Source<'a> {
-    Csv(&'a mut BufReader<File>),
-    Bin(&'a mut BufReader<File>),
-}
-
-fn reader_box(reader: &mut BufReader<File>, format: Format) -> Source<'_> {
-    match format {
-        Format::Csv => Source::Csv(reader),
-        Format::Bin => Source::Bin(reader),
-    }
-}
-
-/// What the decoding thread hands to the storing thread.
-enum Decoded {
-    Header(StreamHeader),
-    /// Records in stream order and the stream position (bytes) after the last of them.
-    Records(Vec<PreparedRecord>, u64),
-}
-
-/// Records per hand-over between the decoding and the storing thread.
-const BATCH: usize = 1024;
-/// Batches decoded ahead of the storing thread.
-const BATCHES_IN_FLIGHT: usize = 8;
-
-/// Reads every record, pushing closed days to the finisher; returns the counts, the lateness
-/// used and the most taps held. Decoding (this thread) and storing (a second one) run side
-/// by side: until a day closes, the finisher leaves the second core free.
-fn read_stream(
-    rules: &RuleSet,
-    source: Source<'_>,
-    max_lateness_s: Option<u32>,
-    send: &mpsc::SyncSender<ClosedDay>,
-    progress: Option<&indicatif::ProgressBar>,
-) -> anyhow::Result<(StreamCounts, u32, usize)> {
-    let (hand_over, receive) = mpsc::sync_channel::<Decoded>(BATCHES_IN_FLIGHT);
-    // Emptied batches go back to the decoding thread: fresh memory for every batch would
-    // cost more than decoding into it.
-    let (give_back, given_back) = mpsc::sync_channel::<Vec<PreparedRecord>>(BATCHES_IN_FLIGHT);
-    std::thread::scope(|scope| {
-        let storer = scope.spawn(move || {
-            store_stream(rules, receive, &give_back, max_lateness_s, send, progress)
-        });
-        let decoded = decode_stream(source, HandOver::new(&hand_over, given_back));
-        drop(hand_over);
-        let stored = storer
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("storing the taps panicked")));
-        // The storing thread's own error explains why it stopped taking records.
-        let stored = stored?;
-        if !decoded? {
-            bail!("the storing thread stopped early");
-        }
-        Ok(stored)
-    })
-}
-
-/// The decoding thread's side of the hand-over: prepares each record (its reader shared by the
-/// decoder through `readers`, its tap id hashed) and sends them in batches, reusing the
-/// batches the storing thread gives back. Every method answers `false` once the storing
-/// thread has stopped taking them.
-struct HandOver<'a> {
-    send: &'a mpsc::SyncSender<Decoded>,
-    given_back: mpsc::Receiver<Vec<PreparedRecord>>,
-    readers: SharedReaders,
-    batch: Vec<PreparedRecord>,
-}
-
-impl<'a> HandOver<'a> {
-    fn new(
-        send: &'a mpsc::SyncSender<Decoded>,
-        given_back: mpsc::Receiver<Vec<PreparedRecord>>,
-    ) -> HandOver<'a> {
-        HandOver {
-            send,
-            given_back,
-            readers: SharedReaders::default(),
-            batch: Vec::with_capacity(BATCH),
-        }
-    }
-
-    fn header(&self, header: StreamHeader) -> bool {
-        self.send.send(Decoded::Header(header)).is_ok()
-    }
-
-    /// `position`: the stream position after `record`, decoded with its reader from
-    /// `self.readers`.
-    fn record(&mut self, record: DecodedRecord<Arc<ReaderRef>>, position: u64) -> bool {
-        self.batch.push(PreparedRecord::decoded(record));
-        self.batch.len() < BATCH || self.flush(position)
-    }
-
-    fn flush(&mut self, position: u64) -> bool {
-        if self.batch.is_empty() {
-            return true;
-        }
-        let empty = self
-            .given_back
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
-        let batch = std::mem::replace(&mut self.batch, empty);
-        self.send.send(Decoded::Records(batch, position)).is_ok()
-    }
-}
-
-/// Decodes the stream into batches; `Ok(false)` when the storing thread stopped taking them.
-fn decode_stream(source: Source<'_>, mut hand_over: HandOver<'_>) -> anyhow::Result<bool> {
-    match source {
-        Source::Csv(reader) => {
-            // Lines are read a block at a time and decoded where they lie: no line is copied.
-            let mut decoder = csv::Decoder::new();
-            let mut buffer = Vec::with_capacity(1 << 21);
-            let mut consumed = 0_u64;
-            let mut header_sent = false;
-            loop {
-                let before = buffer.len();
-                reader.read_to_end_limited(&mut buffer, 1 << 20)?;
-                let at_end = buffer.len() == before;
-                // Whole lines only; the last line of the input may lack its line break.
-                let whole = if at_end {
-                    buffer.len()
-                } else {
-                    match buffer.iter().rposition(|b| *b == b'\n') {
-                        Some(last_break) => last_break + 1,
-                        None => continue,
-                    }
-                };
-                let mut position = consumed;
-                let (text, utf8) = decoder.text(&buffer[..whole]);
-                for line in text.split_inclusive('\n') {
-                    position += line.len() as u64;
-                    let text = line.strip_suffix('\n').unwrap_or(line);
-                    let record = decoder.line_with(text, &mut hand_over.readers)?;
-                    if !header_sent && let Some(header) = decoder.header() {
-                        header_sent = true;
-                        if !hand_over.header(header) {
-                            return Ok(false);
-                        }
-                    }
-                    if let Some(record) = record
-                        && !hand_over.record(record, position)
-                    {
-                        return Ok(false);
-                    }
-                }
-                utf8?;
-                buffer.drain(..whole);
-                consumed = position;
-                if at_end {
-                    return Ok(hand_over.flush(consumed));
-                }
-            }
-        }
-        Source::Bin(reader) => {
-            let mut buffer = Vec::with_capacity(1 << 21);
-            reader.read_to_end_limited(&mut buffer, 1 << 20)?;
-            let (decoder, mut at) = bin::Decoder::new(&buffer)?;
-            if !hand_over.header(decoder.header()) {
-                return Ok(false);
-            }
-            let mut consumed = 0_u64;
-            loop {
-                match decoder.record_with(
-                    &buffer[at..],
-                    consumed + at as u64,
-                    &mut hand_over.readers,
-                )? {
-                    bin::NextWith::Record(record, used) => {
-                        at += used;
-                        if !hand_over.record(record, consumed + at as u64) {
-                            return Ok(false);
-                        }
-                    }
-                    bin::NextWith::NeedMore => {
-                        buffer.drain(..at);
-                        consumed += at as u64;
-                        at = 0;
-                        let before = buffer.len();
-                        reader.read_to_end_limited(&mut buffer, 1 << 20)?;
-                        if buffer.len() == before {
-                            if before > 0 {
-                                bail!("byte {consumed}: the stream ends inside a record");
-                            }
-                            break;
-                        }
-                    }
-                }
-            }
-            Ok(hand_over.flush(consumed + at as u64))
-        }
-    }
-}
-
-/// Files the decoded records by travel day and hands each closed day to the finisher.
-fn store_stream(
-    rules: &RuleSet,
-    receive: mpsc::Receiver<Decoded>,
-    give_back: &mpsc::SyncSender<Vec<PreparedRecord>>,
-    max_lateness_s: Option<u32>,
-    send: &mpsc::SyncSender<ClosedDay>,
-    progress: Option<&indicatif::ProgressBar>,
-) -> anyhow::Result<(StreamCounts, u32, usize)> {
-    let mut office: Option<StreamingBackOffice> = None;
-    let mut lateness = 0;
-    let mut peak_held = 0;
-    let mut hand_on = |closed: ClosedDay, held: usize| {
-        peak_held = peak_held.max(held + closed_taps(&closed));
-        send.send(closed)
-            .map_err(|_| anyhow::anyhow!("the finishing thread stopped"))
-    };
-    for decoded in receive {
-        match decoded {
-            Decoded::Header(header) => {
-                lateness = max_lateness_s.unwrap_or(header.max_lateness_s);
-                office = Some(StreamingBackOffice::new(
-                    rules,
-                    fresh_back_office(rules).vault().clone(),
-                    lateness,
-                ));
-            }
-            Decoded::Records(mut records, position) => {
-                let office = office
-                    .as_mut()
-                    .context("records before the stream's header")?;
-                for record in records.drain(..) {
-                    for closed in office.push_prepared(record)? {
-                        hand_on(closed, office.held_taps())?;
-                    }
-                }
-                // The decoding thread may have enough batches already, or have finished.
-                let _ = give_back.try_send(records);
-                if let Some(bar) = progress {
-                    bar.set_position(position);
-                }
-            }
-        }
-    }
-    let Some(office) = office else {
-        bail!("the stream has no header");
-    };
-    let (rest, counts) = office.finish();
-    for closed in rest {
-        hand_on(closed, 0)?;
-    }
-    Ok((counts, lateness, peak_held))
-}
-
-fn closed_taps(closed: &ClosedDay) -> usize {
-    closed.tap_count()
-}
-
-/// Reading at most `limit` more bytes onto a buffer.
-trait ReadLimited {
-    fn read_to_end_limited(&mut self, buffer: &mut Vec<u8>, limit: u64) -> std::io::Result<()>;
-}
-
-impl<R: Read> ReadLimited for R {
-    fn read_to_end_limited(&mut self, buffer: &mut Vec<u8>, limit: u64) -> std::io::Result<()> {
-        self.by_ref().take(limit).read_to_end(buffer).map(|_| ())
-    }
 }
 
 /// One operator's report total of one travel day (GBO-03): a row of `totals.csv`.
@@ -694,7 +431,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use ovcert_reference::backoffice::streaming::finish_day;
+    use ovcert_reference::backoffice::streaming::{StreamingBackOffice, finish_day};
 
     fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut files = BTreeMap::new();
@@ -773,6 +510,75 @@ mod tests {
         std::fs::write(root.join("empty.csv"), "").expect("write");
         let error = replay_of(root.join("empty.csv"));
         assert!(error.contains("no header"), "{error}");
+        std::fs::remove_dir_all(&root).expect("cleanup");
+    }
+
+    /// GBO-04 across the storing threads: a tap under the id of another card's tap is
+    /// refused whether the two cards are filed by the same storing thread (on arrival) or
+    /// by the two (when the day closes), and the stream's error names the tap.
+    #[test]
+    fn another_tap_under_a_known_id_is_refused_whichever_threads_file_them() {
+        use ovcert_reference::backoffice::streaming::part_of_card;
+
+        let rules = ovcert_reference::rules::nl_2024();
+        let root = std::env::temp_dir().join(format!("ovcert-conflict-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("temp dir");
+        let config = SynthConfig::new(9, 3_000);
+        let mut records = Vec::new();
+        let mut generator = Generator::new(&rules, config);
+        while let Some(batch) = generator.next_batch() {
+            records.extend(batch);
+        }
+        let taps: Vec<usize> = (0..records.len())
+            .filter(|&i| matches!(records[i], Record::Tap(_)))
+            .collect();
+        let Record::Tap(first) = records[taps[0]].clone() else {
+            unreachable!("a tap")
+        };
+        let day_rule = rules.travel_day_rule();
+        for same_part in [true, false] {
+            let mut stream = records.clone();
+            // A later tap of another card on the same travel day (a stream's tap ids are
+            // checked per day), in the first tap's part or not, takes its id.
+            let later = taps[1..]
+                .iter()
+                .rev()
+                .copied()
+                .find(|&i| match &stream[i] {
+                    Record::Tap(t) => {
+                        day_rule.travel_day_of(t.at) == day_rule.travel_day_of(first.at)
+                            && t.card != first.card
+                            && (part_of_card(&t.card) == part_of_card(&first.card)) == same_part
+                    }
+                    Record::Card { .. } => false,
+                })
+                .expect("taps of cards in both parts");
+            if let Record::Tap(t) = &mut stream[later] {
+                t.tap_id = first.tap_id.clone();
+            }
+            let mut text = csv::encode_header(&config.header());
+            for record in &stream {
+                csv::encode(record, &mut text).expect("encodes");
+            }
+            let file = root.join("taps.csv");
+            std::fs::write(&file, text).expect("write");
+            let error = replay(
+                &rules,
+                &ReplayOptions {
+                    taps: file,
+                    out: root.join("out"),
+                    max_lateness_s: None,
+                    progress: false,
+                    totals_only: true,
+                },
+            )
+            .expect_err("another tap under a known id")
+            .to_string();
+            assert!(
+                error.contains(first.tap_id.0.as_str()) && error.contains("different tap"),
+                "same part {same_part}: {error}"
+            );
+        }
         std::fs::remove_dir_all(&root).expect("cleanup");
     }
 

@@ -6,12 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use ovcert_reference::backoffice::simulate::{fresh_back_office, outcome};
-use ovcert_reference::backoffice::streaming::{SharedReaders, StreamingBackOffice, finish_day};
-use ovcert_reference::backoffice::{BackOffice, Ingested};
+use ovcert_reference::backoffice::streaming::{
+    Admission, ClosedDay, PreparedRecord, SharedReaders, StreamClock, StreamCounts,
+    StreamingBackOffice, TapStore, finish_day, join_parts, part_of_card, part_of_number,
+};
+use ovcert_reference::backoffice::{BackOffice, BackOfficeError, Ingested};
 use ovcert_reference::rules::{RuleSet, nl_2024};
 use ovcert_reference::stream::{DecodedRecord, Record, StreamHeader, bin, csv};
 use ovcert_reference::synth::{Generator, SynthConfig};
-use ovcert_reference::tap::ReaderRef;
+use ovcert_reference::tap::{ReaderRef, TapMessage};
 use proptest::prelude::*;
 
 fn rules() -> RuleSet {
@@ -385,6 +388,148 @@ fn a_tap_later_than_the_stated_lateness_is_counted_not_applied() {
         streaming.push(record).expect("valid");
     }
     assert_eq!(streaming.finish().1.refused_late, 1);
+}
+
+/// The records of a stream through a clock and two stores split by card, on one thread, as
+/// `ovcert replay` runs them on three: every closed day joined from its two parts.
+fn replay_in_two_parts(
+    rules: &RuleSet,
+    records: Vec<Record>,
+    max_lateness_s: u32,
+) -> Result<(Vec<ClosedDay>, StreamCounts, [usize; 2]), BackOfficeError> {
+    let vault = fresh_back_office(rules).vault().clone();
+    let mut clock = StreamClock::new(rules, max_lateness_s);
+    let mut stores = [TapStore::part(vault.clone()), TapStore::part(vault)];
+    let mut readers = SharedReaders::default();
+    let mut closed = Vec::new();
+    let mut filed = [0, 0];
+    let close = |day, stores: &mut [TapStore; 2]| {
+        let [first, second] = stores;
+        join_parts(first.close_part(day), second.close_part(day))
+    };
+    for record in records {
+        match PreparedRecord::new(record, &mut readers) {
+            PreparedRecord::Card { number, profile } => {
+                stores[part_of_number(number)].card(number, profile);
+            }
+            PreparedRecord::Tap(tap) => {
+                let Admission::Open(day) = clock.admit(tap.at()) else {
+                    continue;
+                };
+                let part = part_of_card(tap.card());
+                filed[part] += 1;
+                stores[part].file(day, tap)?;
+                for day in clock.close_ready() {
+                    closed.push(close(day, &mut stores)?);
+                }
+            }
+        }
+    }
+    let (days, clock_counts) = clock.finish();
+    for day in days {
+        closed.push(close(day, &mut stores)?);
+    }
+    let counts = clock_counts
+        .plus(stores[0].counts())
+        .plus(stores[1].counts());
+    Ok((closed, counts, filed))
+}
+
+/// Two stores, each filing the taps of the cards `part_of_card` gives it, close the same
+/// days with the same files and counts as one store of every card: duplicates, bank cards,
+/// card registrations and a tap refused as late included.
+#[test]
+fn two_stores_split_by_card_close_what_one_store_closes() {
+    let rules = rules();
+    let config = SynthConfig::new(11, 4_000);
+    let mut records = generate(&rules, config);
+    let first = records
+        .iter()
+        .position(|r| matches!(r, Record::Tap(_)))
+        .expect("taps");
+    let late = records.remove(first);
+    records.push(late);
+
+    let mut one = StreamingBackOffice::new(
+        &rules,
+        fresh_back_office(&rules).vault().clone(),
+        config.max_lateness_s,
+    );
+    let mut closed_by_one = Vec::new();
+    for record in records.clone() {
+        closed_by_one.extend(one.push(record).expect("generated taps are valid"));
+    }
+    let (rest, counts_of_one) = one.finish();
+    closed_by_one.extend(rest);
+
+    let (closed_by_two, counts_of_two, filed) =
+        replay_in_two_parts(&rules, records, config.max_lateness_s).expect("valid");
+    assert_eq!(counts_of_two, counts_of_one);
+    assert_eq!(counts_of_one.refused_late, 1);
+    assert!(counts_of_one.duplicates > 0 && counts_of_one.cards > 0);
+    assert!(
+        filed[0] > 1_000 && filed[1] > 1_000,
+        "both parts file: {filed:?}"
+    );
+    assert!(closed_by_one.len() > 1, "several days");
+    assert_eq!(closed_by_two.len(), closed_by_one.len());
+    let tokens = fresh_back_office(&rules);
+    for (two, one) in closed_by_two.into_iter().zip(closed_by_one) {
+        assert_eq!(two.day, one.day);
+        let day = one.day;
+        assert_eq!(two.tap_count(), one.tap_count(), "{day:?}");
+        assert!(
+            finish_day(&rules, &tokens, two).expect("days finish")
+                == finish_day(&rules, &tokens, one).expect("days finish"),
+            "{day:?}: the files differ"
+        );
+    }
+}
+
+/// GBO-04 with two stores: another tap under a known id is refused on arrival when its card
+/// is in the same part, and when the day closes when it is in the other part; the same tap
+/// sent again is a duplicate either way.
+#[test]
+fn two_stores_refuse_another_tap_under_a_known_id() {
+    let rules = rules();
+    let config = SynthConfig::new(3, 200);
+    let records = generate(&rules, config);
+    let taps: Vec<TapMessage> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Tap(t) => Some(t.clone()),
+            Record::Card { .. } => None,
+        })
+        .collect();
+    let first = taps[0].clone();
+    let part = part_of_card(&first.card);
+    let card_in = |same_part: bool| {
+        taps.iter()
+            .map(|t| t.card.clone())
+            .find(|c| *c != first.card && (part_of_card(c) == part) == same_part)
+            .expect("cards in both parts")
+    };
+    let replay = |second: TapMessage| {
+        replay_in_two_parts(
+            &rules,
+            vec![Record::Tap(first.clone()), Record::Tap(second)],
+            config.max_lateness_s,
+        )
+        .map(|(_, counts, _)| counts)
+    };
+
+    let again = replay(first.clone()).expect("the same tap again");
+    assert_eq!((again.new, again.duplicates), (1, 1));
+    for same_part in [true, false] {
+        let mut other = first.clone();
+        other.card = card_in(same_part);
+        let refused = replay(other).expect_err("another tap under a known id");
+        assert!(
+            refused.to_string().contains(first.tap_id.0.as_str())
+                && refused.to_string().contains("different tap"),
+            "{refused}"
+        );
+    }
 }
 
 proptest! {

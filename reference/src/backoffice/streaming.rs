@@ -24,7 +24,7 @@
 //! by the card population, not by the taps. So are the readers ([`SharedReaders`]), bounded by
 //! the network.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ use crate::money::Cents;
 use crate::rules::RuleSet;
 use crate::stream::{DecodedRecord, DecodedTap, ReaderTable, Record};
 use crate::tap::{CardIdentity, ReaderRef, TapAmounts, TapId, TapKind};
-use crate::time::{TravelDay, TravelDayRule};
+use crate::time::TravelDay;
 
 use super::fare::JourneyFare;
 use super::journey::Journey;
@@ -48,6 +48,12 @@ use super::tokens::TokenVault;
 use super::{
     BackOffice, BackOfficeError, CardHistory, CardJourneys, CardKey, CardProfile, DayView,
     PricedJourney, StoredTap, price_card,
+};
+
+mod store;
+
+pub use store::{
+    Admission, DayPart, StreamClock, TapStore, join_parts, part_of_card, part_of_number,
 };
 
 /// What happened to the records of a stream so far.
@@ -66,6 +72,29 @@ pub struct StreamCounts {
     pub cards: u64,
     /// Travel days closed.
     pub days: u64,
+}
+
+impl StreamCounts {
+    /// Both counts added up: the clock's and the stores' ([`store`]).
+    pub fn plus(self, other: StreamCounts) -> StreamCounts {
+        // Every field named: a field added must be added up.
+        let StreamCounts {
+            taps,
+            new,
+            duplicates,
+            refused_late,
+            cards,
+            days,
+        } = other;
+        StreamCounts {
+            taps: self.taps + taps,
+            new: self.new + new,
+            duplicates: self.duplicates + duplicates,
+            refused_late: self.refused_late + refused_late,
+            cards: self.cards + cards,
+            days: self.days + days,
+        }
+    }
 }
 
 /// A tap as an open day holds it: its card is the key it is filed under, by the card's slot,
@@ -171,18 +200,19 @@ impl HeldTap {
 /// sorts each card's few taps.
 #[derive(Debug)]
 struct OpenDay {
-    /// The taps in arrival order, split in two by their card's slot (even, odd): each half
-    /// holds all taps of its cards, so the halves of a closed day are grouped on two
-    /// threads ([`ClosedDay::into_halves`]).
+    /// The taps in arrival order. Split in two by their card's slot (even, odd) when
+    /// [`Self::split`]: each half holds all taps of its cards, so the halves of a closed day
+    /// are grouped on two threads ([`ClosedDay::into_halves`]). Otherwise all are in the
+    /// first half: the day is one part of a day whose cards were split by the stream's
+    /// storing threads ([`store::TapStore::parts`]).
     halves: [HeldTaps; 2],
+    split: bool,
     /// Each card by its slot (the number a tap is filed under).
     cards: Vec<CardKey>,
     card_slots: FxHashMap<CardKey, u32>,
     /// Where each tap is, found by the hash of its id and compared with the held tap's id:
     /// the ids are not kept twice.
     by_id: HashTable<TapPlace>,
-    /// When the day ends (EMV-07): compared with the watermark after every tap.
-    end: Timestamp,
 }
 
 /// Taps in arrival order, each with its card's slot, in chunks of [`CHUNK`]: growing never
@@ -243,13 +273,13 @@ fn table_hash(short: u32) -> u64 {
 }
 
 impl OpenDay {
-    fn new(end: Timestamp) -> OpenDay {
+    fn new(split: bool) -> OpenDay {
         OpenDay {
             halves: Default::default(),
+            split,
             cards: Vec::new(),
             card_slots: FxHashMap::default(),
             by_id: HashTable::new(),
-            end,
         }
     }
 
@@ -280,13 +310,14 @@ impl OpenDay {
                 slot
             }
         };
-        let half = &mut self.halves[(slot & 1) as usize];
+        let half_of_slot = if self.split { slot & 1 } else { 0 };
+        let half = &mut self.halves[half_of_slot as usize];
         let index = u32::try_from(half.len)
             .ok()
             .filter(|position| *position < 1 << 31)
             .expect("fewer than 2^31 taps a day in each half")
             << 1
-            | slot & 1;
+            | half_of_slot;
         tap.slot = slot;
         half.push(tap);
         let place = TapPlace {
@@ -306,23 +337,27 @@ impl OpenDay {
         // The indexes are not needed any more; free them before the taps are grouped.
         drop(self.by_id);
         drop(self.card_slots);
+        let split = self.split;
         let mut cards: [Vec<(CardKey, Option<CardProfile>)>; 2] = Default::default();
         for (slot, card) in self.cards.into_iter().enumerate() {
             let profile = profile(&card);
-            cards[slot & 1].push((card, profile));
+            cards[if split { slot & 1 } else { 0 }].push((card, profile));
         }
         let [even, odd] = self.halves;
         let [even_cards, odd_cards] = cards;
+        let slot_shift = u32::from(split);
         ClosedDay {
             day,
             halves: [
                 DayHalf {
                     cards: even_cards,
                     taps: even,
+                    slot_shift,
                 },
                 DayHalf {
                     cards: odd_cards,
                     taps: odd,
+                    slot_shift,
                 },
             ],
         }
@@ -392,6 +427,18 @@ pub struct PreparedTap {
     short_hash: u32,
 }
 
+impl PreparedTap {
+    /// When the tap was made.
+    pub fn at(&self) -> Timestamp {
+        self.held.at
+    }
+
+    /// The card as the reader read it.
+    pub fn card(&self) -> &CardIdentity {
+        &self.card
+    }
+}
+
 impl PreparedRecord {
     pub fn new(record: Record, readers: &mut SharedReaders) -> PreparedRecord {
         match record {
@@ -424,16 +471,6 @@ impl PreparedRecord {
     }
 }
 
-/// The instants a travel day runs between, remembered for the day of the last tap: a
-/// stream's taps mostly fall on the same day, and finding an instant's day takes time-zone
-/// arithmetic.
-#[derive(Debug, Clone, Copy)]
-struct DaySpan {
-    day: TravelDay,
-    start: Timestamp,
-    end: Timestamp,
-}
-
 /// A travel day no tap can come for any more: its taps in two halves, each with every tap
 /// of its cards and what their fares depend on. Grouped by card when it is priced
 /// ([`Self::into_cards`], or each half on its own thread: [`Self::into_halves`]).
@@ -451,6 +488,9 @@ pub struct DayHalf {
     /// OV-chipkaart when the stream carried one.
     cards: Vec<(CardKey, Option<CardProfile>)>,
     taps: HeldTaps,
+    /// A tap's card is `cards[slot >> slot_shift]`: 1 when the day's cards were split in
+    /// two halves by their slot, 0 when not.
+    slot_shift: u32,
 }
 
 impl DayHalf {
@@ -460,9 +500,10 @@ impl DayHalf {
 
     /// The half's cards in card key order, each with its taps in processing order.
     pub fn into_cards(self) -> Vec<ClosedCard> {
+        let shift = self.slot_shift;
         let mut counts = vec![0_u32; self.cards.len()];
         for tap in self.taps.chunks.iter().flatten() {
-            counts[(tap.slot >> 1) as usize] += 1;
+            counts[(tap.slot >> shift) as usize] += 1;
         }
         // A card's list is made at its first tap: made all at once, they would double the
         // day's memory before the first chunk is freed.
@@ -471,7 +512,7 @@ impl DayHalf {
             .collect();
         for chunk in self.taps.chunks {
             for tap in chunk {
-                let local = (tap.slot >> 1) as usize;
+                let local = (tap.slot >> shift) as usize;
                 let list = &mut taps[local];
                 if list.capacity() == 0 {
                     list.reserve_exact(counts[local] as usize);
@@ -560,78 +601,34 @@ impl ClosedDay {
     }
 }
 
-/// The streaming back office.
+/// The streaming back office: a [`StreamClock`] and one [`TapStore`] holding every card, on
+/// one thread.
 #[derive(Debug)]
 pub struct StreamingBackOffice {
-    day_rule: TravelDayRule,
-    max_lateness_s: i64,
-    vault: TokenVault,
-    profiles: HashMap<CardNumber, CardProfile>,
+    clock: StreamClock,
+    store: TapStore,
     /// For [`Self::push`]; [`Self::push_prepared`] takes records whose readers are shared
     /// already.
     readers: SharedReaders,
-    open: BTreeMap<TravelDay, OpenDay>,
-    last_span: Option<DaySpan>,
-    latest: Option<Timestamp>,
-    counts: StreamCounts,
 }
 
 impl StreamingBackOffice {
     /// `vault` as [`super::simulate::fresh_back_office`] makes it (EMV-01/17).
     pub fn new(rules: &RuleSet, vault: TokenVault, max_lateness_s: u32) -> StreamingBackOffice {
         StreamingBackOffice {
-            day_rule: rules.travel_day_rule(),
-            max_lateness_s: i64::from(max_lateness_s),
-            vault,
-            profiles: HashMap::new(),
+            clock: StreamClock::new(rules, max_lateness_s),
+            store: TapStore::whole(vault),
             readers: SharedReaders::default(),
-            open: BTreeMap::new(),
-            last_span: None,
-            latest: None,
-            counts: StreamCounts::default(),
         }
     }
 
     pub fn counts(&self) -> StreamCounts {
-        self.counts
+        self.clock.counts().plus(self.store.counts())
     }
 
     /// Taps held for the open days.
     pub fn held_taps(&self) -> usize {
-        self.open
-            .values()
-            .flat_map(|d| &d.halves)
-            .map(|h| h.len)
-            .sum()
-    }
-
-    /// The travel day of `at` and the instant it ends (EMV-07).
-    fn span_of(&mut self, at: Timestamp) -> DaySpan {
-        if let Some(span) = self.last_span
-            && span.start <= at
-            && at < span.end
-        {
-            return span;
-        }
-        let day = self.day_rule.travel_day_of(at);
-        let previous = TravelDay(
-            day.0
-                .yesterday()
-                .expect("dates in use are far from the minimum"),
-        );
-        let span = DaySpan {
-            day,
-            start: self.day_rule.end_of(previous),
-            end: self.day_rule.end_of(day),
-        };
-        self.last_span = Some(span);
-        span
-    }
-
-    /// Before this instant no tap can come any more.
-    fn watermark(&self) -> Option<Timestamp> {
-        let latest = self.latest?;
-        Timestamp::from_second(latest.as_second() - self.max_lateness_s).ok()
+        self.store.held_taps()
     }
 
     /// Takes one record; returns the travel days it closed, oldest first.
@@ -647,83 +644,40 @@ impl StreamingBackOffice {
     ) -> Result<Vec<ClosedDay>, BackOfficeError> {
         match record {
             PreparedRecord::Card { number, profile } => {
-                self.counts.cards += 1;
-                self.profiles.insert(number, profile);
+                self.store.card(number, profile);
                 Ok(Vec::new())
             }
-            PreparedRecord::Tap(tap) => self.tap(tap),
+            PreparedRecord::Tap(tap) => match self.clock.admit(tap.at()) {
+                Admission::Late => Ok(Vec::new()),
+                Admission::Open(day) => {
+                    self.store.file(day, tap)?;
+                    Ok(self.close_ready())
+                }
+            },
         }
-    }
-
-    fn tap(&mut self, tap: PreparedTap) -> Result<Vec<ClosedDay>, BackOfficeError> {
-        let PreparedTap {
-            held,
-            card,
-            short_hash,
-        } = tap;
-        self.counts.taps += 1;
-        let DaySpan { day, end, .. } = self.span_of(held.at);
-        if self.watermark().is_some_and(|w| end <= w) {
-            self.counts.refused_late += 1;
-            return Ok(Vec::new());
-        }
-        // EMV-01: as [`BackOffice::ingest`], the PAN becomes a token at once.
-        let card = super::card_key_of(&mut self.vault, &card, held.at, &held.tap_id)?;
-        self.latest = Some(self.latest.map_or(held.at, |l| l.max(held.at)));
-        let open = self.open.entry(day).or_insert_with(|| OpenDay::new(end));
-        match open.find(&held.tap_id, short_hash) {
-            Some((known_card, known)) if *known_card == card && known.same_tap(&held) => {
-                self.counts.duplicates += 1
-            }
-            // GBO-04: as BackOffice::ingest.
-            Some(_) => {
-                return Err(BackOfficeError::BadTap {
-                    tap_id: held.tap_id.0.to_string(),
-                    reason: "a different tap with this id was received before".into(),
-                });
-            }
-            None => {
-                open.insert(card, held, short_hash);
-                self.counts.new += 1;
-            }
-        }
-        Ok(self.close_ready())
     }
 
     fn close_ready(&mut self) -> Vec<ClosedDay> {
-        let Some(watermark) = self.watermark() else {
+        let days = self.clock.close_ready();
+        if days.is_empty() {
             return Vec::new();
-        };
-        let mut closed = Vec::new();
-        while let Some(entry) = self.open.first_entry() {
-            if entry.get().end > watermark {
-                break;
-            }
-            let (day, open) = entry.remove_entry();
-            closed.push(self.close(day, open));
         }
-        if !closed.is_empty() {
-            // EMV-17: PAN data go after their retention period.
-            self.vault.purge(watermark);
+        let closed = days.into_iter().map(|day| self.store.close(day)).collect();
+        // EMV-17: PAN data go after their retention period.
+        if let Some(watermark) = self.clock.watermark() {
+            self.store.purge(watermark);
         }
         closed
     }
 
-    fn close(&mut self, day: TravelDay, open: OpenDay) -> ClosedDay {
-        self.counts.days += 1;
-        open.into_closed(day, |card| match card {
-            CardKey::OvChipkaart(number) => self.profiles.get(number).cloned(),
-            CardKey::Ovpay(_) => None,
-        })
-    }
-
     /// The end of the stream: every open day closes.
-    pub fn finish(mut self) -> (Vec<ClosedDay>, StreamCounts) {
-        let mut closed = Vec::new();
-        while let Some((day, open)) = self.open.pop_first() {
-            closed.push(self.close(day, open));
-        }
-        (closed, self.counts)
+    pub fn finish(self) -> (Vec<ClosedDay>, StreamCounts) {
+        let StreamingBackOffice {
+            clock, mut store, ..
+        } = self;
+        let (days, clock_counts) = clock.finish();
+        let closed = days.into_iter().map(|day| store.close(day)).collect();
+        (closed, clock_counts.plus(store.counts()))
     }
 }
 
