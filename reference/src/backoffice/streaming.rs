@@ -372,7 +372,7 @@ pub struct SharedReaders {
     /// Each reader given by value ([`Self::share`]).
     readers: FxHashSet<Arc<ReaderRef>>,
     /// Each reader by the bytes a stream encodes it in ([`ReaderTable`]).
-    by_encoding: FxHashMap<Box<[u8]>, Arc<ReaderRef>>,
+    by_encoding: FxHashMap<ReaderKey, Arc<ReaderRef>>,
 }
 
 impl SharedReaders {
@@ -401,8 +401,65 @@ impl ReaderTable for SharedReaders {
         // on-board reader at each stop is another reader), and two encodings of one reader
         // (a CSV device number with a leading zero) cost only a second copy.
         let shared = Arc::new(decode()?);
-        self.by_encoding.insert(encoded.into(), Arc::clone(&shared));
+        self.by_encoding
+            .insert(ReaderKey::new(encoded), Arc::clone(&shared));
         Ok(shared)
+    }
+}
+
+/// A reader's encoding as the key of [`SharedReaders::by_encoding`]: kept in the table itself
+/// up to [`ReaderKey::INLINE`] bytes (a binary stream's reader is about 20, a CSV stream's
+/// about 40), so that finding a known reader compares bytes already loaded rather than
+/// following a pointer to them — a cache miss for most taps of a national day.
+#[derive(Debug, Clone)]
+enum ReaderKey {
+    Inline {
+        len: u8,
+        bytes: [u8; ReaderKey::INLINE],
+    },
+    Boxed(Box<[u8]>),
+}
+
+impl ReaderKey {
+    const INLINE: usize = 46;
+
+    fn new(encoded: &[u8]) -> ReaderKey {
+        match u8::try_from(encoded.len()) {
+            Ok(len) if encoded.len() <= Self::INLINE => {
+                let mut bytes = [0; Self::INLINE];
+                bytes[..encoded.len()].copy_from_slice(encoded);
+                ReaderKey::Inline { len, bytes }
+            }
+            _ => ReaderKey::Boxed(encoded.into()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            ReaderKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            ReaderKey::Boxed(bytes) => bytes,
+        }
+    }
+}
+
+// Equal and hashed as the bytes they hold, so that the table is searched by `&[u8]`.
+impl PartialEq for ReaderKey {
+    fn eq(&self, other: &ReaderKey) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for ReaderKey {}
+
+impl std::hash::Hash for ReaderKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bytes().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for ReaderKey {
+    fn borrow(&self) -> &[u8] {
+        self.bytes()
     }
 }
 
@@ -891,4 +948,58 @@ pub fn finish_day(
     }
     files.insert("settlement.json".to_string(), settlement_file(&view).0);
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Mode;
+    use crate::tap::DeviceKind;
+
+    /// A reader is found again by its encoding whether the key holds it inline or boxed, and
+    /// encodings that differ only past a prefix, or only in length, are different readers.
+    #[test]
+    fn shared_readers_find_each_encoding_inline_or_boxed() {
+        let reader = |device: u32| ReaderRef {
+            operator: "GVB".into(),
+            mode: Mode::Tram,
+            station: "leidsepl".into(),
+            device,
+            device_kind: DeviceKind::OnBoard,
+            vehicle: None,
+        };
+        let short = b"GVB,tram,leidsepl,1".to_vec();
+        let mut long = vec![b'x'; ReaderKey::INLINE + 10];
+        let at_the_limit = vec![b'y'; ReaderKey::INLINE];
+        let mut past_the_limit = at_the_limit.clone();
+        past_the_limit.push(b'y');
+        long[ReaderKey::INLINE + 5] = b'z';
+        let mut other_long = long.clone();
+        other_long[ReaderKey::INLINE + 5] = b'w';
+        let encodings = [
+            short.clone(),
+            long,
+            other_long,
+            at_the_limit,
+            past_the_limit,
+        ];
+        let mut readers = SharedReaders::default();
+        for (device, encoded) in (1..).zip(&encodings) {
+            let shared = readers
+                .reader(encoded, || Ok::<_, ()>(reader(device)))
+                .expect("decodes");
+            assert_eq!(shared.device, device);
+        }
+        for (device, encoded) in (1..).zip(&encodings) {
+            let known = readers
+                .reader(encoded, || Err(()))
+                .expect("known, not decoded again");
+            assert_eq!(known.device, device, "{encoded:?}");
+        }
+        assert!(
+            readers
+                .reader(&short[..short.len() - 1], || Err(()))
+                .is_err()
+        );
+    }
 }
