@@ -149,52 +149,69 @@ pub fn build(
     }
 }
 
-/// Pairs check-ins with check-outs into legs (JRN-04, JRN-05, JRN-07, EMV-07).
+/// A leg with the travel day of its check-in (EMV-07), placed once when the leg opens: the
+/// builder asks for the end of that day at every later tap and again when it chains.
+struct DatedLeg {
+    leg: Leg,
+    travel_day: TravelDay,
+    day_ends: Timestamp,
+}
+
+/// Pairs check-ins with check-outs into legs (JRN-04, JRN-05, JRN-07, EMV-07). Returns the
+/// legs that are done in order of check-in, the legs still open and the unmatched check-outs.
 fn pair_legs(
     rules: &RuleSet,
     taps: Vec<QualifiedTap>,
     policy: OpenLegPolicy,
     now: Timestamp,
-) -> (Vec<Leg>, Vec<Leg>, Vec<TapId>) {
+) -> (Vec<DatedLeg>, Vec<Leg>, Vec<TapId>) {
     let day_rule = rules.travel_day_rule();
-    let mut done: Vec<Leg> = Vec::new();
-    let mut open: Vec<Leg> = Vec::new();
+    // Every check-in opens a leg that ends up here (or among the open ones).
+    let mut done: Vec<DatedLeg> = Vec::with_capacity(taps.len());
+    let mut open: Vec<DatedLeg> = Vec::new();
     let mut unmatched = Vec::new();
     for tap in taps {
         // EMV-07: a leg still open at the end of its travel day is closed as missing.
         done.extend(
-            open.extract_if(.., |leg| {
-                tap.at >= day_rule.end_of(day_rule.travel_day_of(leg.check_in.at))
-            })
-            .map(missing),
+            open.extract_if(.., |open_leg| tap.at >= open_leg.day_ends)
+                .map(missing),
         );
         match tap.direction {
             Direction::In => {
-                let closes = |leg: &Leg| match policy {
+                let closes = |open_leg: &DatedLeg| match policy {
                     OpenLegPolicy::OneOpenLeg => true,
-                    OpenLegPolicy::OnePerClass => leg.mode.class() == tap.mode.class(),
+                    OpenLegPolicy::OnePerClass => open_leg.leg.mode.class() == tap.mode.class(),
                 };
                 // TAP-04 / JRN-07: the open leg becomes a missing check-out.
-                done.extend(open.extract_if(.., |leg| closes(leg)).map(missing));
+                done.extend(
+                    open.extract_if(.., |open_leg| closes(open_leg))
+                        .map(missing),
+                );
+                let travel_day = day_rule.travel_day_of(tap.at);
                 let (operator, mode, check_in) = stop(tap);
-                open.push(Leg {
-                    operator,
-                    mode,
-                    check_in,
-                    check_out: None,
-                    status: LegStatus::MissingCheckOut,
+                open.push(DatedLeg {
+                    leg: Leg {
+                        operator,
+                        mode,
+                        check_in,
+                        check_out: None,
+                        status: LegStatus::MissingCheckOut,
+                    },
+                    travel_day,
+                    day_ends: day_rule.end_of(travel_day),
                 });
             }
             Direction::Out => {
-                let matching = open.iter().position(|leg| {
-                    leg.operator == tap.operator && leg.mode.class() == tap.mode.class()
+                let matching = open.iter().position(|open_leg| {
+                    open_leg.leg.operator == tap.operator
+                        && open_leg.leg.mode.class() == tap.mode.class()
                 });
                 match matching {
                     Some(index) => {
-                        let mut leg = open.remove(index);
-                        leg.status = out_status(rules, &leg, &tap);
-                        leg.check_out = Some(stop(tap).2);
-                        done.push(leg);
+                        let mut closed = open.remove(index);
+                        closed.leg.status = out_status(rules, &closed.leg, &tap);
+                        closed.leg.check_out = Some(stop(tap).2);
+                        done.push(closed);
                     }
                     None => unmatched.push(tap.tap_id),
                 }
@@ -202,22 +219,25 @@ fn pair_legs(
         }
     }
     done.extend(
-        open.extract_if(.., |leg| {
-            now >= day_rule.end_of(day_rule.travel_day_of(leg.check_in.at))
-        })
-        .map(missing),
+        open.extract_if(.., |open_leg| now >= open_leg.day_ends)
+            .map(missing),
     );
     done.sort_by(|a, b| {
-        (a.check_in.at, &a.check_in.tap_id).cmp(&(b.check_in.at, &b.check_in.tap_id))
+        (a.leg.check_in.at, &a.leg.check_in.tap_id)
+            .cmp(&(b.leg.check_in.at, &b.leg.check_in.tap_id))
     });
+    let open = open.into_iter().map(|open_leg| open_leg.leg).collect();
     (done, open, unmatched)
 }
 
-fn missing(leg: Leg) -> Leg {
-    Leg {
-        status: LegStatus::MissingCheckOut,
-        check_out: None,
-        ..leg
+fn missing(dated: DatedLeg) -> DatedLeg {
+    DatedLeg {
+        leg: Leg {
+            status: LegStatus::MissingCheckOut,
+            check_out: None,
+            ..dated.leg
+        },
+        ..dated
     }
 }
 
@@ -267,12 +287,16 @@ fn out_status(rules: &RuleSet, leg: &Leg, out: &QualifiedTap) -> LegStatus {
 
 /// Chains legs into journeys (JRN-01, JRN-02, JRN-03, JRN-07, JRN-09). Legs are chained per
 /// transport class, so legs of the other class in between do not break a journey.
-fn chain(rules: &RuleSet, legs: Vec<Leg>) -> Vec<Journey> {
-    let day_rule = rules.travel_day_rule();
-    let mut journeys: Vec<Journey> = Vec::new();
-    // Index of the journey each class may still continue.
-    let mut current: Vec<(TransportClass, usize)> = Vec::new();
-    for leg in legs {
+fn chain(rules: &RuleSet, legs: Vec<DatedLeg>) -> Vec<Journey> {
+    let mut journeys: Vec<Journey> = Vec::with_capacity(legs.len());
+    // The journey each class may still continue: its index and the end of its travel day.
+    let mut current: Vec<(TransportClass, usize, Timestamp)> = Vec::new();
+    for DatedLeg {
+        leg,
+        travel_day,
+        day_ends,
+    } in legs
+    {
         let class = leg.mode.class();
         let chainable = matches!(
             leg.status,
@@ -280,21 +304,23 @@ fn chain(rules: &RuleSet, legs: Vec<Leg>) -> Vec<Journey> {
         );
         let continued = current
             .iter()
-            .find(|(c, _)| *c == class)
-            .map(|&(_, index)| index)
-            .filter(|&index| chainable && continues(rules, &journeys[index], &leg));
+            .find(|(c, ..)| *c == class)
+            .map(|&(_, index, journey_day_ends)| (index, journey_day_ends))
+            .filter(|&(index, journey_day_ends)| {
+                chainable && continues(rules, &journeys[index], journey_day_ends, &leg)
+            });
         match continued {
-            Some(index) => journeys[index].legs.push(leg),
+            Some((index, _)) => journeys[index].legs.push(leg),
             None => {
                 journeys.push(Journey {
                     class,
-                    travel_day: day_rule.travel_day_of(leg.check_in.at),
+                    travel_day,
                     setting: SpecialSetting::None,
                     legs: vec![leg],
                 });
-                current.retain(|(c, _)| *c != class);
+                current.retain(|(c, ..)| *c != class);
                 if chainable {
-                    current.push((class, journeys.len() - 1));
+                    current.push((class, journeys.len() - 1, day_ends));
                 }
             }
         }
@@ -302,8 +328,8 @@ fn chain(rules: &RuleSet, legs: Vec<Leg>) -> Vec<Journey> {
     journeys
 }
 
-/// Whether `leg` continues `journey`.
-fn continues(rules: &RuleSet, journey: &Journey, leg: &Leg) -> bool {
+/// Whether `leg` continues `journey`, whose travel day ends at `journey_day_ends`.
+fn continues(rules: &RuleSet, journey: &Journey, journey_day_ends: Timestamp, leg: &Leg) -> bool {
     let Some(previous) = journey.legs.last() else {
         return false;
     };
@@ -331,13 +357,16 @@ fn continues(rules: &RuleSet, journey: &Journey, leg: &Leg) -> bool {
                 || (b == &previous.operator && a == &leg.operator)
         });
     // EMV-07: a journey belongs to one travel day; after its end (03:05) a check-in starts anew.
-    let day_rule = rules.travel_day_rule();
-    let same_day = leg.check_in.at < day_rule.end_of(journey.travel_day);
+    let same_day = leg.check_in.at < journey_day_ends;
     in_window && in_span && same_station && !pair_breaks && same_day
 }
 
 /// JRN-08: a setting made before travel applies to the next journey (and its transfers).
 fn apply_settings(journeys: &mut [Journey], settings: &[SettingChange]) {
+    // Most cards have no setting: then there is nothing to order.
+    if settings.is_empty() {
+        return;
+    }
     let mut pending: Vec<SettingChange> = settings.to_vec();
     pending.sort_by_key(|s| s.at);
     let mut order: Vec<usize> = (0..journeys.len()).collect();

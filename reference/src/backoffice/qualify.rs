@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use crate::deny::{DenyKey, DenyList, DenyReason};
 use crate::rules::{RuleSet, TransportClass};
 use crate::tap::{TapId, TapKind};
+use crate::time::TravelDay;
 
 use super::journey::{Direction, OpenLegPolicy, QualifiedTap};
 use super::payments::DebtPeriod;
@@ -80,7 +81,8 @@ fn qualify_bank_card(
     in_debt: impl Fn(Timestamp) -> bool,
 ) -> Qualified {
     let day_rule = rules.travel_day_rule();
-    let mut open: Vec<(TransportClass, &StoredTap)> = Vec::new();
+    // Each open tap-in with its class and its travel day, placed once when it opens.
+    let mut open: Vec<(TransportClass, &StoredTap, TravelDay)> = Vec::new();
     let mut qualified = Vec::new();
     let mut settle_debt = Vec::new();
     for tap in taps
@@ -90,10 +92,8 @@ fn qualify_bank_card(
         let in_debt = in_debt(tap.at);
         let class = tap.reader.mode.class();
         let day = day_rule.travel_day_of(tap.at);
-        let position = open.iter().position(|(c, t)| {
-            *c == class
-                && t.reader.operator == tap.reader.operator
-                && day_rule.travel_day_of(t.at) == day
+        let position = open.iter().position(|(c, t, open_day)| {
+            *c == class && t.reader.operator == tap.reader.operator && *open_day == day
         });
         match (tap.kind, position) {
             (TapKind::Emv, Some(index)) => {
@@ -104,8 +104,8 @@ fn qualify_bank_card(
             // A refused tap outside a debt (e.g. a card blocked by its bank) is a failed tap.
             (TapKind::Refused, _) => {}
             _ => {
-                open.retain(|(c, _)| *c != class);
-                open.push((class, tap));
+                open.retain(|(c, ..)| *c != class);
+                open.push((class, tap, day));
                 qualified.push(to_qualified(tap, Direction::In));
             }
         }
