@@ -173,7 +173,11 @@ pub enum FareError {
 /// window is peak, except from `off_peak_grace_min` before the window ends (08:55 counts as
 /// off-peak, 08:54:59 as peak).
 pub fn time_category(rules: &RuleSet, first_check_in: Timestamp) -> TimeCategory {
-    let at = local_datetime(first_check_in);
+    time_category_of_reading(rules, &local_datetime(first_check_in))
+}
+
+/// [`time_category`] of the first check-in's local reading, for a caller that has it already.
+fn time_category_of_reading(rules: &RuleSet, at: &DateTime) -> TimeCategory {
     if is_weekend(at.date()) || rules.is_holiday(at.date()) {
         return TimeCategory::OffPeak;
     }
@@ -337,34 +341,40 @@ fn scale_bp(amount: Cents, factor_bp: u32) -> Option<Cents> {
 /// GBO-02: `total` (≥ 0) split over `weights` in proportion, in whole cents: each part rounded
 /// down, the cents left over one each to the largest remainders, ties to the earlier index.
 /// All weights 0: everything to the first. The parts sum exactly to `total`.
-fn split(total: Cents, weights: &[u64]) -> Vec<Cents> {
+fn split(total: Cents, weights: &[impl Copy + Into<u64>]) -> Vec<Cents> {
     if weights.is_empty() {
         return Vec::new();
     }
     let amount = u128::try_from(total.get()).unwrap_or(0);
-    let sum: u128 = weights.iter().map(|&w| u128::from(w)).sum();
+    let weight = |i: usize| u128::from(weights[i].into());
+    let sum: u128 = (0..weights.len()).map(weight).sum();
     if sum == 0 {
         let mut parts = vec![Cents::ZERO; weights.len()];
         parts[0] = total;
         return parts;
     }
-    let mut parts: Vec<u128> = Vec::with_capacity(weights.len());
-    let mut remainders: Vec<(u128, usize)> = Vec::with_capacity(weights.len());
-    for (i, &w) in weights.iter().enumerate() {
-        let product = amount * u128::from(w);
-        parts.push(product / sum);
-        remainders.push((product % sum, i));
+    let rounded_down = |i: usize| amount * weight(i) / sum;
+    let cents = |part: u128| Cents::new(i64::try_from(part).unwrap_or(i64::MAX));
+    let mut parts: Vec<Cents> = Vec::with_capacity(weights.len());
+    let mut given: u128 = 0;
+    for i in 0..weights.len() {
+        let part = rounded_down(i);
+        given += part;
+        parts.push(cents(part));
     }
-    let given: u128 = parts.iter().sum();
     let left = usize::try_from(amount - given).unwrap_or(0);
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, i) in remainders.iter().take(left) {
-        parts[i] += 1;
+    // Only an uneven split has cents left over (never one over a single leg): rank the
+    // remainders then.
+    if left > 0 {
+        let mut remainders: Vec<(u128, usize)> = (0..weights.len())
+            .map(|i| (amount * weight(i) % sum, i))
+            .collect();
+        remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in remainders.iter().take(left) {
+            parts[i] = cents(rounded_down(i) + 1);
+        }
     }
     parts
-        .into_iter()
-        .map(|p| Cents::new(i64::try_from(p).unwrap_or(i64::MAX)))
-        .collect()
 }
 
 fn overflow(what: &'static str) -> FareError {
@@ -375,11 +385,13 @@ fn sum(amounts: impl IntoIterator<Item = Cents>, what: &'static str) -> Result<C
     amounts
         .into_iter()
         .try_fold(Cents::ZERO, |acc, c| acc.checked_add(c))
-        .ok_or(overflow(what))
+        .ok_or_else(|| overflow(what))
 }
 
 fn discounted(amount: Cents, discount: Discount, what: &'static str) -> Result<Cents, FareError> {
-    amount.after_discount(discount).ok_or(overflow(what))
+    amount
+        .after_discount(discount)
+        .ok_or_else(|| overflow(what))
 }
 
 /// FARE-11: `amount` raised to `min`, then lowered to `max` (the maximum wins).
@@ -410,6 +422,7 @@ impl<'r> Terms<'r> {
         rules: &'r RuleSet,
         journey: &Journey,
         ctx: &FareContext<'r>,
+        first_check_in: &DateTime,
         category: TimeCategory,
     ) -> Result<Terms<'r>, FareError> {
         let kind = match ctx.means {
@@ -425,13 +438,12 @@ impl<'r> Terms<'r> {
                 });
             }
         };
-        let at = local_datetime(journey.first_check_in());
-        let date = at.date();
+        let date = first_check_in.date();
         let personal = kind == CardKind::Personal;
         let product = select_product(rules, ctx.products, personal, journey.class, date)?;
         let route_ends = route_ends(journey);
         let product = product.map(|p| {
-            let discount = product_discount(rules, p, &at, category, route_ends);
+            let discount = product_discount(rules, p, first_check_in, category, route_ends);
             (p, discount)
         });
         // CARD-06: the birth date is on personal cards only.
@@ -512,7 +524,8 @@ pub fn free_at_check_in(
     else {
         return false;
     };
-    product_discount(rules, product, &local_at, time_category(rules, at), None) == Discount::FREE
+    let category = time_category_of_reading(rules, &local_at);
+    product_discount(rules, product, &local_at, category, None) == Discount::FREE
 }
 
 /// FARE-07 `route`: the journey's first check-in station and its last check-out station (of a
@@ -585,19 +598,30 @@ pub fn journey_fare(
     ctx: &FareContext<'_>,
 ) -> Result<JourneyFare, FareError> {
     let services = leg_services(rules, journey)?;
-    let first_check_in = journey.first_check_in();
-    let category = time_category(rules, first_check_in);
-    let terms = Terms::of(rules, journey, ctx, category)?;
+    // FARE-02, FARE-05, FARE-07: read once, the first check-in's local time decides for all.
+    let first_check_in = local_datetime(journey.first_check_in());
+    let category = time_category_of_reading(rules, &first_check_in);
+    let terms = Terms::of(rules, journey, ctx, &first_check_in, category)?;
     let completed: Vec<usize> = (0..journey.legs.len())
         .filter(|&i| journey.legs[i].status == LegStatus::Completed)
         .collect();
     let priced = match journey.class {
         TransportClass::Rail => rail_fare(rules, journey, &services, &completed, &terms)?,
-        TransportClass::BusTramMetro => btm_fare(rules, journey, &services, &completed, &terms)?,
+        TransportClass::BusTramMetro => {
+            let first_date = first_check_in.date();
+            btm_fare(rules, journey, &services, &completed, &terms, first_date)?
+        }
     };
-    let mut fares = vec![Cents::ZERO; journey.legs.len()];
+    let mut fares: Vec<LegFare> = journey
+        .legs
+        .iter()
+        .map(|leg| LegFare {
+            operator: leg.operator.clone(),
+            fare: Cents::ZERO,
+        })
+        .collect();
     for (&i, &share) in completed.iter().zip(&priced.shares) {
-        fares[i] = share;
+        fares[i].fare = share;
     }
     // JRN-07: a missing check-out keeps the deposit; JRN-04/05: cancelled legs and station
     // visits cost nothing (their entries stay 0).
@@ -612,32 +636,24 @@ pub fn journey_fare(
                 terms.products,
                 local_datetime(leg.check_in.at).date(),
             );
-            fares[i] = fee;
+            fares[i].fare = fee;
             kept_deposits = kept_deposits
                 .checked_add(fee)
-                .ok_or(overflow("kept deposits"))?;
+                .ok_or_else(|| overflow("kept deposits"))?;
         }
     }
-    let total = sum(fares.iter().copied(), "the journey total")?;
+    let total = sum(fares.iter().map(|leg| leg.fare), "the journey total")?;
     let maximum = priced
         .cap
         .checked_add(kept_deposits)
-        .ok_or(overflow("the maximum"))?;
+        .ok_or_else(|| overflow("the maximum"))?;
     Ok(JourneyFare {
         total,
         maximum,
         time_category: category,
         product: priced.product.map(|p| p.code.clone()),
         discount: priced.discount,
-        legs: journey
-            .legs
-            .iter()
-            .zip(fares)
-            .map(|(leg, fare)| LegFare {
-                operator: leg.operator.clone(),
-                fare,
-            })
-            .collect(),
+        legs: fares,
     })
 }
 
@@ -768,8 +784,8 @@ fn rail_fare<'r>(
         let total_m = distances
             .iter()
             .try_fold(0_u32, |acc, &d| acc.checked_add(d))
-            .ok_or(overflow("the rail distance"))?;
-        let raw = rail_distance_fare(rules, total_m).ok_or(overflow("the rail km fare"))?;
+            .ok_or_else(|| overflow("the rail distance"))?;
+        let raw = rail_distance_fare(rules, total_m).ok_or_else(|| overflow("the rail km fare"))?;
         // JRN-05: the minimum fare of the first leg's service (a same-station stay alone).
         let min = services[0].min_fare_cents.unwrap_or(Cents::ZERO);
         full = clamp(raw, min, cap);
@@ -777,8 +793,10 @@ fn rail_fare<'r>(
     // JRN-08: the special setting of the first check-in holds for the whole journey.
     match terms.setting {
         SpecialSetting::FirstClass => {
-            full = scale_bp(full, rail.first_class_factor_bp).ok_or(overflow("first class"))?;
-            cap = scale_bp(cap, rail.first_class_factor_bp).ok_or(overflow("first class"))?;
+            full = scale_bp(full, rail.first_class_factor_bp)
+                .ok_or_else(|| overflow("first class"))?;
+            cap =
+                scale_bp(cap, rail.first_class_factor_bp).ok_or_else(|| overflow("first class"))?;
         }
         SpecialSetting::GroupDiscount => {
             let group = Discount::from_basis_points(rail.group_discount_bp);
@@ -786,14 +804,13 @@ fn rail_fare<'r>(
         }
         SpecialSetting::None => {}
     }
-    let weights: Vec<u64> = distances.iter().map(|&d| u64::from(d)).collect();
     let product_total = discounted(full, terms.product_discount(), "the product discount")?;
     let by_product = Variant {
-        shares: split(product_total, &weights),
+        shares: split(product_total, &distances),
         total: product_total,
     };
     let by_age = if terms.age == AgeBand::Reduced {
-        let mut shares = split(full, &weights);
+        let mut shares = split(full, &distances);
         for (share, &i) in shares.iter_mut().zip(completed) {
             if gives_age_discount(rules, &journey.legs[i].operator) {
                 *share = discounted(*share, rules.age_discount(), "the age discount")?;
@@ -814,12 +831,12 @@ fn btm_fare<'r>(
     services: &[&Service],
     completed: &[usize],
     terms: &Terms<'r>,
+    first_check_in_date: Date,
 ) -> Result<Priced<'r>, FareError> {
     // FARE-01 / FARE-11: the first leg's service caps the journey.
     let cap = services[0].max_fare_cents;
     let min = services[0].min_fare_cents;
-    let date = local_datetime(journey.first_check_in()).date();
-    let row = base_fare_row(rules, date)?;
+    let row = base_fare_row(rules, first_check_in_date)?;
     let mut km_parts = Vec::with_capacity(completed.len());
     for &i in completed {
         let leg = &journey.legs[i];
@@ -838,7 +855,8 @@ fn btm_fare<'r>(
     // FARE-03: one base fare per journey, on the first completed leg.
     let with_base = |k: usize, base: Cents, km: Cents| {
         if k == 0 {
-            km.checked_add(base).ok_or(overflow("the base fare"))
+            km.checked_add(base)
+                .ok_or_else(|| overflow("the base fare"))
         } else {
             Ok(km)
         }
