@@ -310,8 +310,8 @@ impl PartQueue {
     }
 }
 
-/// The decoding thread's side: prepares each record (its reader shared through `readers`,
-/// its tap id hashed), runs the clock and queues each record for its card's part. Methods
+/// The decoding thread's side: prepares each record (its reader shared through `readers`),
+/// runs the clock and queues each record for its card's part. Methods
 /// answer `false` once a storing thread has stopped taking records.
 struct HandOver<'a> {
     rules: &'a RuleSet,

@@ -434,6 +434,7 @@ impl ReaderKey {
         }
     }
 
+    #[inline]
     fn bytes(&self) -> &[u8] {
         match self {
             ReaderKey::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -458,14 +459,14 @@ impl std::hash::Hash for ReaderKey {
 }
 
 impl std::borrow::Borrow<[u8]> for ReaderKey {
+    #[inline]
     fn borrow(&self) -> &[u8] {
         self.bytes()
     }
 }
 
-/// A record made ready for [`StreamingBackOffice::push_prepared`]: its reader shared and its
-/// tap id hashed. Preparing needs no back-office state, so a decoding thread can do it while
-/// another one stores.
+/// A record made ready for [`StreamingBackOffice::push_prepared`]: its reader shared.
+/// Preparing needs no back-office state, so a decoding thread can do it while others store.
 #[derive(Debug)]
 pub enum PreparedRecord {
     Card {
@@ -481,7 +482,6 @@ pub enum PreparedRecord {
 pub struct PreparedTap {
     held: HeldTap,
     card: CardIdentity,
-    short_hash: u32,
 }
 
 impl PreparedTap {
@@ -520,7 +520,6 @@ impl PreparedRecord {
                 kind,
                 amounts,
             }) => PreparedRecord::Tap(PreparedTap {
-                short_hash: short_hash(&tap_id),
                 held: HeldTap::new(tap_id, reader, at, kind, amounts),
                 card,
             }),

@@ -245,11 +245,9 @@ impl TapStore {
 
     /// Files a tap the clock admitted for `day`: once per tap id (GBO-04).
     pub fn file(&mut self, day: TravelDay, tap: PreparedTap) -> Result<(), BackOfficeError> {
-        let PreparedTap {
-            held,
-            card,
-            short_hash,
-        } = tap;
+        let PreparedTap { held, card } = tap;
+        // Hashed here, not where the tap was decoded: a replay's storing threads are two.
+        let short_hash = super::short_hash(&held.tap_id);
         // EMV-01: as [`BackOffice::ingest`], the PAN becomes a token at once.
         let card = super::super::card_key_of(&mut self.vault, &card, held.at, &held.tap_id)?;
         let split = self.split;
