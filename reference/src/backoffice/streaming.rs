@@ -204,7 +204,7 @@ struct OpenDay {
     /// [`Self::split`]: each half holds all taps of its cards, so the halves of a closed day
     /// are grouped on two threads ([`ClosedDay::into_halves`]). Otherwise all are in the
     /// first half: the day is one part of a day whose cards were split by the stream's
-    /// storing threads ([`store::TapStore::parts`]).
+    /// storing threads ([`TapStore::part`]).
     halves: [HeldTaps; 2],
     split: bool,
     /// Each card by its slot (the number a tap is filed under).
