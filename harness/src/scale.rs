@@ -433,6 +433,29 @@ mod tests {
     use super::*;
     use ovcert_reference::backoffice::streaming::{StreamingBackOffice, finish_day};
 
+    /// A fresh directory for one test's files, and the rules.
+    fn scratch(name: &str) -> (RuleSet, PathBuf) {
+        let root = std::env::temp_dir().join(format!("ovcert-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("temp dir");
+        (ovcert_reference::rules::nl_2024(), root)
+    }
+
+    /// `replay --totals-only` of `taps` into `root/out`: its error, when it has one.
+    fn replay_error(rules: &RuleSet, taps: PathBuf, root: &Path) -> Option<String> {
+        replay(
+            rules,
+            &ReplayOptions {
+                taps,
+                out: root.join("out"),
+                max_lateness_s: None,
+                progress: false,
+                totals_only: true,
+            },
+        )
+        .err()
+        .map(|e| e.to_string())
+    }
+
     fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         let mut files = BTreeMap::new();
         let mut stack = vec![dir.to_path_buf()];
@@ -454,25 +477,10 @@ mod tests {
     /// decoding and storing threads stopped.
     #[test]
     fn broken_streams_are_refused_with_their_position() {
-        let rules = ovcert_reference::rules::nl_2024();
-        let root = std::env::temp_dir().join(format!("ovcert-broken-{}", std::process::id()));
-        std::fs::create_dir_all(&root).expect("temp dir");
+        let (rules, root) = scratch("broken");
         let config = SynthConfig::new(7, 5_000);
-        let replay_of = |file: PathBuf| {
-            replay(
-                &rules,
-                &ReplayOptions {
-                    taps: file,
-                    out: root.join("out"),
-                    max_lateness_s: None,
-                    progress: false,
-                    totals_only: true,
-                },
-            )
-            .map(|_| ())
-            .expect_err("a broken stream is refused")
-            .to_string()
-        };
+        let replay_of =
+            |file: PathBuf| replay_error(&rules, file, &root).expect("a broken stream is refused");
 
         let bin_file = root.join("taps.bin");
         generate(&rules, config, Format::Bin, &bin_file).expect("gen");
@@ -520,9 +528,7 @@ mod tests {
     fn another_tap_under_a_known_id_is_refused_whichever_threads_file_them() {
         use ovcert_reference::backoffice::streaming::part_of_card;
 
-        let rules = ovcert_reference::rules::nl_2024();
-        let root = std::env::temp_dir().join(format!("ovcert-conflict-{}", std::process::id()));
-        std::fs::create_dir_all(&root).expect("temp dir");
+        let (rules, root) = scratch("conflict");
         let config = SynthConfig::new(9, 3_000);
         let mut records = Vec::new();
         let mut generator = Generator::new(&rules, config);
@@ -562,18 +568,7 @@ mod tests {
             }
             let file = root.join("taps.csv");
             std::fs::write(&file, text).expect("write");
-            let error = replay(
-                &rules,
-                &ReplayOptions {
-                    taps: file,
-                    out: root.join("out"),
-                    max_lateness_s: None,
-                    progress: false,
-                    totals_only: true,
-                },
-            )
-            .expect_err("another tap under a known id")
-            .to_string();
+            let error = replay_error(&rules, file, &root).expect("another tap under a known id");
             assert!(
                 error.contains(first.tap_id.0.as_str()) && error.contains("different tap"),
                 "same part {same_part}: {error}"
@@ -639,9 +634,7 @@ mod tests {
     /// gen → replay at CI size: both formats give the same files, nothing is refused.
     #[test]
     fn generated_streams_replay_the_same_in_both_formats() {
-        let rules = ovcert_reference::rules::nl_2024();
-        let root = std::env::temp_dir().join(format!("ovcert-scale-{}", std::process::id()));
-        std::fs::create_dir_all(&root).expect("temp dir");
+        let (rules, root) = scratch("scale");
         let config = SynthConfig::new(2024, 20_000);
         let mut outputs = Vec::new();
         for (format, name) in [(Format::Csv, "taps.csv"), (Format::Bin, "taps.bin")] {

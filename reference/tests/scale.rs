@@ -30,6 +30,17 @@ fn generate(rules: &RuleSet, config: SynthConfig) -> Vec<Record> {
     records
 }
 
+/// The stream's taps, in stream order.
+fn taps_of(records: &[Record]) -> Vec<&TapMessage> {
+    records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Tap(t) => Some(t),
+            Record::Card { .. } => None,
+        })
+        .collect()
+}
+
 fn to_csv(header: &StreamHeader, records: &[Record]) -> String {
     let mut out = csv::encode_header(header);
     for r in records {
@@ -108,13 +119,7 @@ fn the_stream_has_what_it_promises() {
     let rules = rules();
     let config = SynthConfig::new(11, 20_000);
     let records = generate(&rules, config);
-    let taps: Vec<_> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Tap(t) => Some(t),
-            Record::Card { .. } => None,
-        })
-        .collect();
+    let taps = taps_of(&records);
     assert_eq!(taps.len(), 20_000);
     let bank = taps
         .iter()
@@ -256,13 +261,7 @@ fn the_stream_refuses_another_tap_under_a_known_id() {
     let rules = rules();
     let config = SynthConfig::new(3, 200);
     let records = generate(&rules, config);
-    let taps: Vec<&ovcert_reference::tap::TapMessage> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Tap(t) => Some(t),
-            Record::Card { .. } => None,
-        })
-        .collect();
+    let taps = taps_of(&records);
     let first = taps[0].clone();
     let other = taps
         .iter()
@@ -367,27 +366,45 @@ fn streaming_replay_equals_the_in_memory_back_office() {
     }
 }
 
-#[test]
-fn a_tap_later_than_the_stated_lateness_is_counted_not_applied() {
-    let rules = rules();
-    let config = SynthConfig::new(5, 1_000);
-    let mut records = generate(&rules, config);
-    // Move the first tap to the end: it comes days late.
+/// A generated stream with its first tap moved to the end: it comes days late.
+fn with_the_first_tap_last(rules: &RuleSet, config: SynthConfig) -> Vec<Record> {
+    let mut records = generate(rules, config);
     let first = records
         .iter()
         .position(|r| matches!(r, Record::Tap(_)))
         .expect("taps");
     let tap = records.remove(first);
     records.push(tap);
-    let mut streaming = StreamingBackOffice::new(
-        &rules,
-        fresh_back_office(&rules).vault().clone(),
-        config.max_lateness_s,
+    records
+}
+
+/// The records through one `StreamingBackOffice`: every closed day, oldest first.
+fn replay_in_one_store(
+    rules: &RuleSet,
+    records: Vec<Record>,
+    max_lateness_s: u32,
+) -> (Vec<ClosedDay>, StreamCounts) {
+    let mut office = StreamingBackOffice::new(
+        rules,
+        fresh_back_office(rules).vault().clone(),
+        max_lateness_s,
     );
+    let mut closed = Vec::new();
     for record in records {
-        streaming.push(record).expect("valid");
+        closed.extend(office.push(record).expect("generated taps are valid"));
     }
-    assert_eq!(streaming.finish().1.refused_late, 1);
+    let (rest, counts) = office.finish();
+    closed.extend(rest);
+    (closed, counts)
+}
+
+#[test]
+fn a_tap_later_than_the_stated_lateness_is_counted_not_applied() {
+    let rules = rules();
+    let config = SynthConfig::new(5, 1_000);
+    let records = with_the_first_tap_last(&rules, config);
+    let (_, counts) = replay_in_one_store(&rules, records, config.max_lateness_s);
+    assert_eq!(counts.refused_late, 1);
 }
 
 /// The records of a stream through a clock and two stores split by card, on one thread, as
@@ -442,25 +459,9 @@ fn replay_in_two_parts(
 fn two_stores_split_by_card_close_what_one_store_closes() {
     let rules = rules();
     let config = SynthConfig::new(11, 4_000);
-    let mut records = generate(&rules, config);
-    let first = records
-        .iter()
-        .position(|r| matches!(r, Record::Tap(_)))
-        .expect("taps");
-    let late = records.remove(first);
-    records.push(late);
-
-    let mut one = StreamingBackOffice::new(
-        &rules,
-        fresh_back_office(&rules).vault().clone(),
-        config.max_lateness_s,
-    );
-    let mut closed_by_one = Vec::new();
-    for record in records.clone() {
-        closed_by_one.extend(one.push(record).expect("generated taps are valid"));
-    }
-    let (rest, counts_of_one) = one.finish();
-    closed_by_one.extend(rest);
+    let records = with_the_first_tap_last(&rules, config);
+    let (closed_by_one, counts_of_one) =
+        replay_in_one_store(&rules, records.clone(), config.max_lateness_s);
 
     let (closed_by_two, counts_of_two, filed) =
         replay_in_two_parts(&rules, records, config.max_lateness_s).expect("valid");
@@ -494,13 +495,7 @@ fn two_stores_refuse_another_tap_under_a_known_id() {
     let rules = rules();
     let config = SynthConfig::new(3, 200);
     let records = generate(&rules, config);
-    let taps: Vec<TapMessage> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Tap(t) => Some(t.clone()),
-            Record::Card { .. } => None,
-        })
-        .collect();
+    let taps = taps_of(&records);
     let first = taps[0].clone();
     let part = part_of_card(&first.card);
     let card_in = |same_part: bool| {
