@@ -106,31 +106,25 @@ fn outcome(
     finished: Result<(Vec<DayTotal>, usize), Failure>,
 ) -> anyhow::Result<Replayed> {
     let [first, second] = stored;
-    let failures = [
-        first.as_ref().err(),
-        second.as_ref().err(),
-        finished.as_ref().err(),
-    ];
-    // A failure in the stream comes before the place the decoding thread stopped at.
-    if failures
-        .iter()
-        .flatten()
-        .any(|f| f.at < Failure::AFTER_THE_STREAM)
-    {
-        let [first, second, finished] = [first.err(), second.err(), finished.err()];
-        let earliest = [first, second, finished]
-            .into_iter()
-            .flatten()
-            .min_by_key(|f| f.at)
-            .expect("a failure");
-        return Err(earliest.error);
-    }
-    let decoded = decoded?;
-    let first = first.map_err(|f| f.error)?;
-    let second = second.map_err(|f| f.error)?;
-    let (totals, peak_held_taps) = finished.map_err(|f| f.error)?;
+    let (first, second, (totals, peak_held_taps)) = match (first, second, finished) {
+        (Ok(first), Ok(second), Ok(finished)) => (first, second, finished),
+        (first, second, finished) => {
+            let earliest = [first.err(), second.err(), finished.err()]
+                .into_iter()
+                .flatten()
+                .min_by_key(|f| f.at)
+                .expect("a thread failed");
+            // A record's failure comes before the place the decoding thread stopped at; a
+            // thread that stopped because another did tells less than the decoder's error.
+            if earliest.at < Failure::AFTER_THE_STREAM {
+                return Err(earliest.error);
+            }
+            decoded?;
+            return Err(earliest.error);
+        }
+    };
     let (clock_counts, lateness_s) =
-        decoded.context("the storing threads stopped taking records")?;
+        decoded?.context("the storing threads stopped taking records")?;
     Ok(Replayed {
         counts: clock_counts.plus(first).plus(second),
         lateness_s,
